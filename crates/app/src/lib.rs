@@ -1,1 +1,241 @@
+//! bancheng-app: the use cases. Each one loads what it needs from the store, asks the domain to
+//! decide, and commits the events and the derived case row in one transaction.
+//! The web layer (JSON API, later HTML pages) and the CLI call these functions and nothing else.
 
+mod auth;
+mod cases;
+mod clock;
+mod error;
+mod scheduler;
+mod seed;
+
+pub use auth::{LoginLimits, TokenGrant};
+pub use cases::{CaseQuery, CaseSummary, CaseView, EventView};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AppError, Result};
+pub use scheduler::TickReport;
+pub use seed::{DEFAULT_CENTER, SEED_UNITS};
+
+use std::sync::{Arc, RwLock};
+
+use bancheng_domain::calendar::{Calendar, CalendarFile};
+use bancheng_domain::policy::DeadlinePolicy;
+use bancheng_store::Store;
+use bancheng_store::model::{CalendarYearRow, PolicyRow, UnitRow};
+use chrono::{DateTime, Utc};
+
+/// The application: the store plus the in-memory copies of slow-changing facts (calendar,
+/// deadline policies, unit codes), refreshed whenever they change through this process.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    calendar: RwLock<Arc<Calendar>>,
+    policies: RwLock<Vec<(String, DeadlinePolicy)>>,
+    units: RwLock<Vec<UnitRow>>,
+    login: LoginLimits,
+    tokens: auth::TokenCache,
+}
+
+impl App {
+    /// Opens (creating and migrating if needed) the database at `url`.
+    pub async fn open(url: &str, clock: Arc<dyn Clock>) -> Result<App> {
+        let store = Store::connect(url).await?;
+        Self::with_store(store, clock).await
+    }
+
+    pub async fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<App> {
+        let app = App {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                calendar: RwLock::new(Arc::new(Calendar::official())),
+                policies: RwLock::new(Vec::new()),
+                units: RwLock::new(Vec::new()),
+                login: LoginLimits::default(),
+                tokens: auth::TokenCache::default(),
+            }),
+        };
+        app.reload().await?;
+        Ok(app)
+    }
+
+    /// Re-reads calendar years, policies and units from the database.
+    pub async fn reload(&self) -> Result<()> {
+        let mut cal = Calendar::official();
+        for y in self.inner.store.calendar_years().await? {
+            let file = year_file(&y)?;
+            cal.merge(&file);
+        }
+        *self.inner.calendar.write().expect("calendar lock") = Arc::new(cal);
+        let units = self.inner.store.units(None).await?;
+        let mut policies = Vec::new();
+        for center in units.iter().map(|u| u.center.clone()).collect::<std::collections::BTreeSet<_>>() {
+            let p = self
+                .inner
+                .store
+                .policies(&center)
+                .await?
+                .into_iter()
+                .last()
+                .map(|p| serde_json::from_value::<DeadlinePolicy>(p.data))
+                .transpose()
+                .map_err(|e| AppError::Internal(format!("stored policy: {e}")))?
+                .unwrap_or_default();
+            policies.push((center, p));
+        }
+        *self.inner.units.write().expect("units lock") = units;
+        *self.inner.policies.write().expect("policies lock") = policies;
+        Ok(())
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.inner.calendar.read().expect("calendar lock").clone()
+    }
+
+    /// The deadline policy in force for a center (the latest version).
+    pub fn policy(&self, center: &str) -> DeadlinePolicy {
+        self.inner
+            .policies
+            .read()
+            .expect("policies lock")
+            .iter()
+            .find(|(c, _)| c == center)
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default()
+    }
+
+    /// Saves an edited policy as the center's next version (SPEC §4.2: deadlines already set
+    /// keep the version they were set under).
+    pub async fn save_policy(
+        &self,
+        center: &str,
+        mut policy: DeadlinePolicy,
+        by: &str,
+    ) -> Result<DeadlinePolicy> {
+        policy.validate()?;
+        let versions = self.inner.store.policies(center).await?;
+        policy.version = versions.iter().map(|p| p.version as u32).max().unwrap_or(1) + 1;
+        let row = PolicyRow {
+            center: center.into(),
+            version: policy.version as i32,
+            data: serde_json::to_value(&policy).map_err(|e| AppError::Internal(e.to_string()))?,
+            created_at: self.now(),
+            created_by: by.into(),
+        };
+        self.inner.store.insert_policy(&row).await?;
+        self.reload().await?;
+        Ok(policy)
+    }
+
+    pub fn units(&self) -> Vec<UnitRow> {
+        self.inner.units.read().expect("units lock").clone()
+    }
+
+    fn unit_codes(&self, center: &str) -> Vec<String> {
+        self.inner
+            .units
+            .read()
+            .expect("units lock")
+            .iter()
+            .filter(|u| u.center == center)
+            .map(|u| u.code.clone())
+            .collect()
+    }
+
+    pub async fn add_unit(
+        &self,
+        code: &str,
+        name: &str,
+        parent: Option<&str>,
+        kind: &str,
+    ) -> Result<UnitRow> {
+        let code = code.trim();
+        if code.is_empty()
+            || code.len() > 32
+            || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(
+                bancheng_domain::DomainError::invalid("code", "单位代码应为1至32位字母、数字、-或_").into()
+            );
+        }
+        let name = bancheng_domain::validate::text("name", "单位名称", name, 1, 100)?;
+        let center = match parent {
+            Some(p) => {
+                self.inner
+                    .store
+                    .unit(p)
+                    .await
+                    .map_err(|_| {
+                        bancheng_domain::DomainError::invalid("parent", format!("上级单位不存在：{p}"))
+                    })?
+                    .center
+            }
+            None => code.to_owned(),
+        };
+        let row = UnitRow {
+            code: code.into(),
+            center,
+            name,
+            parent_code: parent.map(str::to_owned),
+            kind: kind.into(),
+        };
+        self.inner.store.insert_unit(&row).await?;
+        self.reload().await?;
+        Ok(row)
+    }
+
+    /// Imports a calendar file (same shape as the shipped one) and recomputes open deadlines.
+    /// Returns the years imported.
+    pub async fn import_calendar(&self, json: &str, source: &str, by: &str) -> Result<Vec<i32>> {
+        let file = CalendarFile::parse(json)?;
+        let now = self.now();
+        let mut years = Vec::new();
+        for (year, entry) in &file.years {
+            let data = serde_json::to_string(entry).map_err(|e| AppError::Internal(e.to_string()))?;
+            let year: i32 = year
+                .parse()
+                .map_err(|_| bancheng_domain::DomainError::invalid("calendar", "年份格式不正确"))?;
+            self.inner
+                .store
+                .upsert_calendar_year(&CalendarYearRow {
+                    year,
+                    data,
+                    source: if file.source.is_empty() {
+                        source.to_owned()
+                    } else {
+                        format!("{} ({source})", file.source)
+                    },
+                    imported_at: now,
+                    imported_by: by.into(),
+                })
+                .await?;
+            years.push(year);
+        }
+        self.reload().await?;
+        self.recompute_deadlines().await?;
+        Ok(years)
+    }
+}
+
+fn year_file(y: &CalendarYearRow) -> Result<CalendarFile> {
+    let json = format!(
+        "{{\"source\":{},\"years\":{{\"{}\":{}}}}}",
+        serde_json::Value::String(y.source.clone()),
+        y.year,
+        y.data
+    );
+    Ok(CalendarFile::parse(&json)?)
+}

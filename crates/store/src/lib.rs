@@ -1,1 +1,279 @@
+//! bancheng-store: the case system's storage on SQLite (default, one file, WAL) or PostgreSQL
+//! (several stateless servers), chosen at runtime by the database URL.
+//!
+//! One SQL text serves both backends wherever the dialects agree (`$n` placeholders work on
+//! SQLite too): [`read_db!`] and [`write_db!`] expand a query body once per backend. SQLite
+//! writes go through a single writer task with group commit ([`writer`]); PostgreSQL writes run
+//! in ordinary pooled transactions. Case registration and commits are written once, generically
+//! over [`cases::CaseTx`].
 
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, migrate::Migrator};
+
+/// Runs a read-only body once per backend: `$ex` is the read pool (`&SqlitePool` or
+/// `&PgPool`). The body's `?` returns from the enclosing function.
+macro_rules! read_db {
+    ($store:expr, |$ex:ident| $body:expr) => {
+        match &*$store.inner {
+            $crate::Inner::Sqlite(db) => {
+                let $ex = &db.read;
+                $body
+            }
+            $crate::Inner::Postgres(pool) => {
+                let $ex = pool;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs a write body, which must evaluate to `Result<T>`, in a transaction: on SQLite as a job of
+/// the writer's next batch (its own savepoint), on PostgreSQL in a pooled transaction. `$c` is
+/// `&mut SqliteConnection` or `&mut PgConnection` (use it as `&mut *$c`); with `case |$c|` it is
+/// `&mut WriteConn` or `&mut PgConnection`, both [`cases::CaseTx`]. On SQLite the body runs on
+/// the writer thread, so it may only capture owned values.
+macro_rules! write_db {
+    ($store:expr, |$c:ident| $body:expr) => {
+        write_db!(@run $store, $c, w => &mut w.conn, $body)
+    };
+    ($store:expr, case |$c:ident| $body:expr) => {
+        write_db!(@run $store, $c, w => w, $body)
+    };
+    (@run $store:expr, $c:ident, $w:ident => $sqlite:expr, $body:expr) => {
+        match &*$store.inner {
+            $crate::Inner::Sqlite(db) => {
+                db.writer
+                    .run(move |$w| {
+                        Box::pin($crate::writer::typed(async move {
+                            let $c = $sqlite;
+                            $body
+                        }))
+                    })
+                    .await
+            }
+            $crate::Inner::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let out: $crate::Result<_> = {
+                    let $c: &mut sqlx::PgConnection = &mut tx;
+                    $body
+                };
+                let out = out?;
+                tx.commit().await?;
+                Ok(out)
+            }
+        }
+    };
+}
+
+mod admin;
+mod cases;
+mod error;
+pub mod model;
+mod search;
+mod verify;
+mod writer;
+
+pub use error::{Result, StoreError};
+pub use model::{
+    CalendarYearRow, CaseFilter, CasePage, CaseRow, ChainBreak, NewEvent, NewNotification, NewUser,
+    PolicyRow, StoredEvent, TokenRow, UnitRow, UserRow,
+};
+
+static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The storage handle: cheap to clone, shared by all request handlers.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+enum Inner {
+    Sqlite(SqliteDb),
+    Postgres(PgPool),
+}
+
+struct SqliteDb {
+    /// Readers (WAL: they never block the writer nor each other).
+    read: SqlitePool,
+    /// The only write connection, owned by the group-commit task.
+    writer: writer::Writer,
+}
+
+impl Store {
+    /// Opens `sqlite://path/to/file.db` (creating parent directories and the file) or
+    /// `postgres://…`, and runs the pending migrations (sqlx's PostgreSQL migrator holds an
+    /// advisory lock, so concurrent starts are safe).
+    pub async fn connect(url: &str) -> Result<Store> {
+        let inner = if url.starts_with("sqlite:") {
+            connect_sqlite(url).await?
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            connect_postgres(url).await?
+        } else {
+            return Err(StoreError::InvalidUrl(format!("{url}: expected sqlite://… or postgres://…")));
+        };
+        Ok(Store { inner: Arc::new(inner) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &*self.inner {
+            Inner::Sqlite(_) => Backend::Sqlite,
+            Inner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Finishes queued writes and closes every connection. Later calls fail (`Closed` for
+    /// SQLite writes).
+    pub async fn close(&self) {
+        match &*self.inner {
+            Inner::Sqlite(db) => {
+                db.writer.close().await;
+                db.read.close().await;
+            }
+            Inner::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// SQLite: writes a consistent copy of the live database to `path` (`VACUUM INTO`, which
+    /// does not block writers) and syncs it. Fails if `path` exists. PostgreSQL: use `pg_dump`.
+    pub async fn backup(&self, path: &Path) -> Result<()> {
+        let Inner::Sqlite(db) = &*self.inner else {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "backup of a PostgreSQL database: use pg_dump",
+            )));
+        };
+        if path.exists() {
+            return Err(StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} already exists", path.display()),
+            )));
+        }
+        let target = path.to_str().ok_or_else(|| {
+            StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "backup path is not valid UTF-8",
+            ))
+        })?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&db.read).await?;
+        std::fs::File::open(path)?.sync_all()?;
+        Ok(())
+    }
+}
+
+async fn connect_sqlite(url: &str) -> Result<Inner> {
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return Err(StoreError::InvalidUrl(format!(
+            "{url}: in-memory SQLite is not supported (readers and the writer need one file)"
+        )));
+    }
+    let base = SqliteConnectOptions::from_str(url)
+        .map_err(|e| StoreError::InvalidUrl(format!("{url}: {e}")))?
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("cache_size", "-16000")
+        // Savepoint (statement) journals in memory: each job's savepoint journals the pages it
+        // touches; on disk that is a temp-file write per page.
+        .pragma("temp_store", "memory");
+    if let Some(dir) = base.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    // The writer: WAL, and synchronous=FULL so that a committed (acknowledged) batch survives
+    // a power loss, not only a crash.
+    let write = base
+        .clone()
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full);
+    // Migrate through a one-connection pool (`Migrator::run` on a bare connection makes the
+    // future non-`Send`), then open the writer's own connection.
+    let setup = SqlitePoolOptions::new().max_connections(1).connect_with(write.clone()).await?;
+    SQLITE_MIGRATOR.run(&setup).await?;
+    sqlx::query("PRAGMA optimize=0x10002").execute(&setup).await?;
+    setup.close().await;
+    let conn = write.connect().await?;
+    let readers = std::thread::available_parallelism().map_or(4, |n| n.get() * 2);
+    let read = SqlitePoolOptions::new()
+        .min_connections(1)
+        .max_connections(readers.clamp(4, 16) as u32)
+        .connect_with(base.read_only(true))
+        .await?;
+    Ok(Inner::Sqlite(SqliteDb { read, writer: writer::Writer::spawn(conn)? }))
+}
+
+async fn connect_postgres(url: &str) -> Result<Inner> {
+    let options =
+        PgConnectOptions::from_str(url).map_err(|e| StoreError::InvalidUrl(format!("{url}: {e}")))?;
+    let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+    POSTGRES_MIGRATOR.run(&pool).await?;
+    Ok(Inner::Postgres(pool))
+}
+
+/// Instants are stored with whole seconds on both backends (SQLite compares them as text).
+pub(crate) fn secs(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(0)
+}
+
+/// `Ok` if a statement touched a row, `NotFound` otherwise.
+pub(crate) fn found(rows_affected: u64) -> Result<()> {
+    if rows_affected == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send<T: Send>(_: T) {}
+
+    /// The app spawns and awaits these futures in axum handlers: they must be `Send`.
+    fn futures(s: &Store, row: CaseRow, f: &CaseFilter, day: chrono::NaiveDate) {
+        send(Store::connect("sqlite://x.db"));
+        send(s.register(day, row.clone(), vec![], vec![]));
+        send(s.commit(1, row, vec![], vec![]));
+        send(s.cases(f));
+        send(s.case("c", "n"));
+        send(s.events("c", "n"));
+        send(s.cases_due_by("c", day, &[], 1));
+        send(s.verify_log());
+        send(s.backup(Path::new("x")));
+        send(s.units(None));
+        send(s.insert_user(
+            "c",
+            &NewUser {
+                username: String::new(),
+                display_name: String::new(),
+                role: String::new(),
+                unit_code: String::new(),
+                password_hash: String::new(),
+            },
+            Utc::now(),
+        ));
+        send(s.record_login_failure(1, None));
+        send(s.pending_notifications(1));
+        send(s.tamper_event_payload_for_test("n", 1, "{}"));
+        send(s.close());
+    }
+
+    #[test]
+    fn store_futures_are_send() {
+        let _: fn(&Store, CaseRow, &CaseFilter, chrono::NaiveDate) = futures;
+    }
+}

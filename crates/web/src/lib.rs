@@ -1,1 +1,42 @@
+//! bancheng-web: the HTTP adapter. Handlers extract and validate the request shape, call one
+//! `bancheng_app::App` function, and render JSON. No rule lives here.
 
+mod api;
+mod error;
+mod extract;
+mod openapi;
+
+pub use error::ApiError;
+pub use openapi::openapi;
+
+use axum::Router;
+use axum::routing::{get, post};
+use bancheng_app::App;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+}
+
+/// The whole HTTP interface (SPEC §6). Used by `serve` and by the tests alike.
+pub fn router(app: App) -> Router {
+    let state = AppState { app };
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/openapi.json", get(openapi::serve))
+        .route("/api/v1/auth/token", post(api::auth::issue_token).delete(api::auth::revoke_token))
+        .route("/api/v1/me", get(api::auth::me))
+        .route("/api/v1/units", get(api::units::list))
+        .route("/api/v1/cases", post(api::cases::create).get(api::cases::list))
+        .route("/api/v1/cases/{number}", get(api::cases::get))
+        .route("/api/v1/cases/{number}/events", get(api::cases::events))
+        .route("/api/v1/cases/{number}/{action}", post(api::actions::act))
+        .fallback(api::not_found)
+        // The largest legitimate body is a drawn signature (≤ 200 KB as a data URL).
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .with_state(state)
+}

@@ -1,0 +1,63 @@
+//! The background scheduler of `serve` (SPEC §4.2 practice): 催办 the day after a deadline
+//! passes, 通报 flags, 问题工单 — each exactly once, because each is an event on the case and
+//! `decide(Tick)` emits nothing it already emitted.
+
+use bancheng_domain::Actor;
+use bancheng_domain::case::{Command, Status};
+use bancheng_domain::deadline::local_day;
+
+use crate::cases::case_of;
+use crate::{App, AppError, Result};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct TickReport {
+    pub checked: u64,
+    pub changed: u64,
+    pub conflicts: u64,
+}
+
+impl App {
+    /// One pass over every center's cases with a passed deadline.
+    pub async fn tick(&self) -> Result<TickReport> {
+        let mut report = TickReport::default();
+        let today = local_day(self.now());
+        for center in self.store().centers().await? {
+            let system = Actor::system(&center);
+            let rows = self.store().cases_due_by(&center, today, &Status::DONE, 10_000).await?;
+            for row in rows {
+                report.checked += 1;
+                let case = case_of(&row)?;
+                match self.decide_and_commit(&system, case, row.version, &Command::Tick).await {
+                    Ok((_, v)) if v != row.version => report.changed += 1,
+                    Ok(_) => {}
+                    // Someone acted on the case meanwhile: the next pass sees the new state.
+                    Err(AppError::StaleCase) => report.conflicts += 1,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// After a calendar import: recompute open deadlines whose working-day count changed.
+    pub async fn recompute_deadlines(&self) -> Result<TickReport> {
+        let mut report = TickReport::default();
+        for center in self.store().centers().await? {
+            let system = Actor::system(&center);
+            // Every open case with any deadline: next_due up to far in the future.
+            let far = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("date");
+            let rows = self.store().cases_due_by(&center, far, &Status::DONE, i64::MAX).await?;
+            for row in rows {
+                report.checked += 1;
+                let case = case_of(&row)?;
+                match self.decide_and_commit(&system, case, row.version, &Command::RecomputeDeadlines).await {
+                    Ok((_, v)) if v != row.version => report.changed += 1,
+                    Ok(_) => {}
+                    Err(AppError::StaleCase) => report.conflicts += 1,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of `bancheng`: the JSON API over real HTTP on SQLite (and PostgreSQL when
+//! `BANCHENG_TEST_DATABASE_URL` is set), the CLI binary, and durability (tamper detection,
+//! kill -9, online backup).
+
+mod auth;
+mod cases;
+mod cli;
+mod durability;
+mod helpers;

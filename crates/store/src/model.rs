@@ -1,0 +1,185 @@
+//! Row types the store reads and writes. They carry the domain's values as plain strings and
+//! JSON so that `sqlx` never reaches the domain, and the domain never reaches SQL.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One unit of a center's tree (the center itself, service areas, windows, sections, outside bodies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct UnitRow {
+    pub code: String,
+    pub center: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    /// center | area | window | section | office | outside
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_code: String,
+    pub center: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub unit_code: String,
+    pub password_hash: String,
+}
+
+/// An API token: only the SHA-256 of the secret is stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TokenRow {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// An imported calendar year with its provenance (SPEC §4.3).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CalendarYearRow {
+    pub year: i32,
+    /// The year's entry as JSON: `{"holidays":[…],"workdays":[…]}`.
+    pub data: String,
+    /// Provenance: the notice / file it came from.
+    pub source: String,
+    pub imported_at: DateTime<Utc>,
+    pub imported_by: String,
+}
+
+/// A version of a center's deadline policy (SPEC §4.2: the policy in force when a deadline is
+/// set stays with that deadline).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PolicyRow {
+    pub center: String,
+    pub version: i32,
+    #[sqlx(json)]
+    pub data: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+/// The derived, queryable row of a case. `state` is the full domain case as JSON; the other
+/// columns are copies of parts of it, kept for filtering and sorting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct CaseRow {
+    /// Empty on registration: the store assigns it.
+    pub number: String,
+    pub center: String,
+    pub status: String,
+    pub level: String,
+    pub channel: String,
+    pub category: Option<String>,
+    pub applicant_name: String,
+    pub phone: String,
+    pub id_number: Option<String>,
+    pub description: String,
+    pub matter: Option<String>,
+    /// Lead unit (牵头单位), if dispatched.
+    pub unit: Option<String>,
+    /// Every unit that may see the case: lead and co-units (协办单位).
+    #[sqlx(json)]
+    pub units: Vec<String>,
+    pub received_by: String,
+    pub received_at: DateTime<Utc>,
+    /// Earliest due date among open (unmet) deadlines, for the scheduler and the 临期/超期 filter.
+    pub next_due: Option<NaiveDate>,
+    pub overdue: bool,
+    pub reopen_count: i32,
+    pub outcome: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    /// Optimistic concurrency: incremented by every commit.
+    pub version: i64,
+    #[sqlx(json)]
+    pub state: serde_json::Value,
+}
+
+/// An event to append. The store adds number, seq, prev_hash and hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewEvent {
+    pub kind: String,
+    /// Username of the actor, or `system` for the scheduler.
+    pub actor: String,
+    pub actor_role: String,
+    pub actor_unit: String,
+    pub at: DateTime<Utc>,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub number: String,
+    pub seq: i64,
+    pub kind: String,
+    pub actor: String,
+    pub actor_role: String,
+    pub actor_unit: String,
+    pub at: DateTime<Utc>,
+    pub payload: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A message for a person or unit, written in the same transaction as the events (outbox
+/// pattern); delivered later by the notifications worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewNotification {
+    pub kind: String,
+    /// Unit code or username the message is for.
+    pub recipient: String,
+    pub payload: serde_json::Value,
+}
+
+/// Filters of `GET /api/v1/cases` and the 台账 (SPEC §5, §6).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseFilter {
+    pub center: String,
+    pub statuses: Vec<String>,
+    pub level: Option<String>,
+    /// Cases whose lead or co-unit is this unit.
+    pub unit: Option<String>,
+    /// Scope for handlers: only cases where one of these units is lead or co-unit.
+    pub visible_units: Option<Vec<String>>,
+    pub overdue: Option<bool>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    /// Registration day range, inclusive, in Asia/Shanghai days.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Substring of applicant name or description (Chinese text search), or a case number.
+    pub q: Option<String>,
+    /// Exact phone or id number: repeat-trip lookup.
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CasePage {
+    pub rows: Vec<CaseRow>,
+    pub total: i64,
+}
+
+/// One break found by `verify_log`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    pub number: String,
+    pub seq: i64,
+    pub reason: String,
+}

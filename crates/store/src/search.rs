@@ -1,0 +1,276 @@
+//! The ledger filters (SPEC §5, §6) and Chinese text search.
+//!
+//! SQLite: FTS5 with the `unicode61` tokenizer over text whose non-ASCII characters are spaced
+//! out ([`spaced`]), so each Han character is a token and any substring of one or more
+//! characters is an FTS5 phrase: indexed for every query length. PostgreSQL: `ILIKE '%q%'`,
+//! served by the pg_trgm GIN indexes for queries of 3 or more characters.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use sqlx::{Database, Encode, QueryBuilder, Sqlite, SqliteConnection, Type};
+
+use crate::Backend;
+use crate::model::CaseFilter;
+
+/// The text as indexed: every non-ASCII character becomes a word of its own; ASCII words stay
+/// words.
+pub(crate) fn spaced(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    for ch in text.chars() {
+        if ch.is_ascii() {
+            out.push(ch);
+        } else {
+            out.push(' ');
+            out.push(ch);
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// A change of one case's FTS5 entry, applied by the writer at the end of its batch.
+pub(crate) struct TextUpdate {
+    id: i64,
+    /// A case registered in this batch: it has no entry to delete yet.
+    fresh: bool,
+    applicant_name: String,
+    description: String,
+}
+
+impl TextUpdate {
+    pub(crate) fn new(id: i64, applicant_name: &str, description: &str, fresh: bool) -> TextUpdate {
+        TextUpdate { id, fresh, applicant_name: spaced(applicant_name), description: spaced(description) }
+    }
+}
+
+/// Writes a batch's text-index changes in (at most) two statements: the last text of each case
+/// wins. The statements vary with the batch, so they are not kept in the statement cache.
+pub(crate) async fn write_text_index(
+    conn: &mut SqliteConnection,
+    updates: &[TextUpdate],
+) -> Result<(), sqlx::Error> {
+    // Per case, in order of first appearance: (was it fresh, its last update).
+    let mut order: Vec<(bool, &TextUpdate)> = Vec::with_capacity(updates.len());
+    let mut at: HashMap<i64, usize> = HashMap::with_capacity(updates.len());
+    for u in updates {
+        match at.get(&u.id) {
+            Some(&i) => order[i].1 = u,
+            None => {
+                at.insert(u.id, order.len());
+                order.push((u.fresh, u));
+            }
+        }
+    }
+    let stale: Vec<i64> = order.iter().filter(|(fresh, _)| !fresh).map(|(_, u)| u.id).collect();
+    if !stale.is_empty() {
+        let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM cases_fts WHERE rowid IN (");
+        let mut list = q.separated(", ");
+        for id in stale {
+            list.push_bind(id);
+        }
+        list.push_unseparated(")");
+        q.build().persistent(false).execute(&mut *conn).await?;
+    }
+    // FTS5 takes at most SQLITE_MAX_VARIABLE_NUMBER parameters per statement: 3 per row.
+    for chunk in order.chunks(1000) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO cases_fts (rowid, applicant_name, description) ");
+        q.push_values(chunk, |mut row, (_, u)| {
+            row.push_bind(u.id).push_bind(u.applicant_name.as_str()).push_bind(u.description.as_str());
+        });
+        q.build().persistent(false).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The FTS5 query for `q`: one phrase of its tokens, the last one a prefix when it is an ASCII
+/// word (`"abc 社 保"`, `"13800" *`). `None` if `q` has no letter or digit.
+pub(crate) fn fts_query(q: &str) -> Option<String> {
+    if !q.chars().any(char::is_alphanumeric) {
+        return None;
+    }
+    let tokens = spaced(q).split_whitespace().collect::<Vec<_>>().join(" ");
+    let prefix = q.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    Some(format!("\"{}\"{}", tokens.replace('"', "\"\""), if prefix { " *" } else { "" }))
+}
+
+/// `%q%` with LIKE's wildcards and the escape character escaped (`ESCAPE '\'`).
+fn like_pattern(q: &str) -> String {
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for ch in q.chars() {
+        if matches!(ch, '\\' | '%' | '_') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+/// A query that looks like a case number (all digits, 10 or more) matches the number exactly or
+/// as a prefix.
+fn number_prefix(q: &str) -> Option<(String, String)> {
+    if q.len() < 10 || !q.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Digits sort before ':' (the byte after '9'), so [q, q with its last byte + 1) holds
+    // exactly the numbers starting with q (byte order: SQLite BINARY, PostgreSQL COLLATE "C").
+    let mut upper = q.as_bytes().to_vec();
+    if let Some(last) = upper.last_mut() {
+        *last += 1;
+    }
+    Some((q.to_owned(), String::from_utf8_lossy(&upper).into_owned()))
+}
+
+/// The start of a day in Asia/Shanghai (UTC+8, no DST), as a UTC instant.
+fn shanghai_day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc() - Duration::hours(8)
+}
+
+/// Appends the WHERE conditions of `f` (after `… WHERE `) on `cases c`.
+pub(crate) fn push_filters<DB>(qb: &mut QueryBuilder<DB>, f: &CaseFilter, backend: Backend)
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+    bool: for<'a> Encode<'a, DB> + Type<DB>,
+    DateTime<Utc>: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    qb.push("c.center = ").push_bind(f.center.clone());
+    if !f.statuses.is_empty() {
+        push_in(qb, " AND c.status IN (", &f.statuses);
+    }
+    for (column, value) in [
+        (" AND c.level = ", &f.level),
+        (" AND c.category = ", &f.category),
+        (" AND c.channel = ", &f.channel),
+        (" AND c.phone = ", &f.phone),
+        (" AND c.id_number = ", &f.id_number),
+    ] {
+        if let Some(v) = value {
+            qb.push(column).push_bind(v.clone());
+        }
+    }
+    // Lead or co-unit (SPEC §2); the side table's (unit_code, case_id) index drives the lookup.
+    if let Some(unit) = &f.unit {
+        qb.push(" AND c.id IN (SELECT cu.case_id FROM case_units cu WHERE cu.unit_code = ")
+            .push_bind(unit.clone())
+            .push(")");
+    }
+    // A handler sees only the cases of their units (SPEC §2).
+    if let Some(units) = &f.visible_units {
+        if units.is_empty() {
+            qb.push(" AND 1 = 0");
+        } else {
+            push_in(qb, " AND c.id IN (SELECT cu.case_id FROM case_units cu WHERE cu.unit_code IN (", units);
+            qb.push(")");
+        }
+    }
+    if let Some(overdue) = f.overdue {
+        qb.push(" AND c.overdue = ").push_bind(overdue);
+    }
+    if let Some(from) = f.from {
+        qb.push(" AND c.received_at >= ").push_bind(shanghai_day_start(from));
+    }
+    if let Some(next) = f.to.and_then(|to| to.succ_opt()) {
+        qb.push(" AND c.received_at < ").push_bind(shanghai_day_start(next));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        push_text(qb, q, backend);
+    }
+}
+
+fn push_text<DB>(qb: &mut QueryBuilder<DB>, q: &str, backend: Backend)
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    if let Some((low, high)) = number_prefix(q) {
+        qb.push(" AND c.number >= ").push_bind(low).push(" AND c.number < ").push_bind(high);
+        return;
+    }
+    let (fts, like) = match backend {
+        Backend::Sqlite => (fts_query(q), "LIKE"),
+        Backend::Postgres => (None, "ILIKE"),
+    };
+    if let Some(phrase) = fts {
+        qb.push(" AND c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ")
+            .push_bind(phrase)
+            .push(")");
+    } else {
+        let pattern = like_pattern(q);
+        qb.push(format_args!(" AND (c.applicant_name {like} "))
+            .push_bind(pattern.clone())
+            .push(format_args!(" ESCAPE '\\' OR c.description {like} "))
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+}
+
+/// `{open}$a, $b, …)`.
+fn push_in<DB>(qb: &mut QueryBuilder<DB>, open: &str, values: &[String])
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    qb.push(open);
+    let mut list = qb.separated(", ");
+    for v in values {
+        list.push_bind(v.clone());
+    }
+    list.push_unseparated(")");
+}
+
+/// ` AND {column} NOT IN ($a, …)`, nothing for an empty list.
+pub(crate) fn push_not_in<DB>(qb: &mut QueryBuilder<DB>, column: &str, values: &[&str])
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    if values.is_empty() {
+        return;
+    }
+    let values: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
+    push_in(qb, &format!(" AND {column} NOT IN ("), &values);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_non_ascii_character_is_a_token_and_ascii_words_stay_words() {
+        assert_eq!(
+            spaced("张三abc社保").split_whitespace().collect::<Vec<_>>(),
+            ["张", "三", "abc", "社", "保"]
+        );
+    }
+
+    #[test]
+    fn queries_are_phrases_with_quotes_escaped_and_a_trailing_ascii_prefix() {
+        assert_eq!(fts_query("社保").as_deref(), Some("\"社 保\""));
+        assert_eq!(fts_query("社").as_deref(), Some("\"社\""));
+        assert_eq!(fts_query("a\"b社").as_deref(), Some("\"a\"\"b 社\""));
+        assert_eq!(fts_query("13800").as_deref(), Some("\"13800\" *"));
+        assert_eq!(fts_query("，。"), None);
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("5%_\\"), "%5\\%\\_\\\\%");
+    }
+
+    #[test]
+    fn a_number_prefix_is_a_byte_range() {
+        assert_eq!(number_prefix("2021081009"), Some(("2021081009".into(), "202108100:".into())));
+        assert_eq!(number_prefix("202108"), None);
+        assert_eq!(number_prefix("2021081a09"), None);
+    }
+
+    #[test]
+    fn shanghai_days_start_at_16_utc_the_day_before() {
+        let d = NaiveDate::from_ymd_opt(2021, 8, 10).unwrap();
+        assert_eq!(shanghai_day_start(d).to_rfc3339(), "2021-08-09T16:00:00+00:00");
+    }
+}

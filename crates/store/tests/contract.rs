@@ -1,0 +1,910 @@
+//! The store's contract, checked on both backends: every test body in [`bodies`] runs on a
+//! fresh SQLite file and, when `BANCHENG_TEST_DATABASE_URL` is set (e.g.
+//! `postgres://postgres@127.0.0.1:5432/test`), on a fresh PostgreSQL database created through
+//! that URL and dropped afterwards.
+
+use std::hash::{BuildHasher, RandomState};
+
+use bancheng_store::{Backend, Store};
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+
+const PG_ENV: &str = "BANCHENG_TEST_DATABASE_URL";
+
+/// A fresh database for one test on one backend.
+struct TestDb {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+    /// (admin URL, database name) to drop at the end.
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    async fn create(backend: Backend, test: &str) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                // A nested path: connect creates the parent directories.
+                let url = format!("sqlite://{}/data/bancheng.db", dir.path().display());
+                let store = Store::connect(&url).await.expect("connect sqlite");
+                Some(TestDb { store, _dir: Some(dir), pg: None })
+            }
+            Backend::Postgres => {
+                let Ok(admin) = std::env::var(PG_ENV) else {
+                    println!("{test} on PostgreSQL skipped: {PG_ENV} not set");
+                    return None;
+                };
+                let name = format!("t_{:016x}", RandomState::new().hash_one(test));
+                let mut conn = PgConnection::connect(&admin).await.expect("connect admin");
+                sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create database");
+                conn.close().await.ok();
+                let store = Store::connect(&database_url(&admin, &name)).await.expect("connect postgres");
+                Some(TestDb { store, _dir: None, pg: Some((admin, name)) })
+            }
+        }
+    }
+
+    /// Closes the store and drops the PostgreSQL database (best effort).
+    async fn destroy(self) {
+        self.store.close().await;
+        if let Some((admin, name)) = self.pg
+            && let Ok(mut conn) = PgConnection::connect(&admin).await
+        {
+            let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+}
+
+/// `admin`'s URL with its database replaced by `name`.
+fn database_url(admin: &str, name: &str) -> String {
+    let (main, query) = admin.split_once('?').unwrap_or((admin, ""));
+    let (server, _) = main
+        .rsplit_once('/')
+        .filter(|(server, _)| server.contains("//") && !server.ends_with('/'))
+        .unwrap_or((main, ""));
+    if query.is_empty() { format!("{server}/{name}") } else { format!("{server}/{name}?{query}") }
+}
+
+/// One `#[tokio::test]` per body of the same name in [`bodies`], run on each backend.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for backend in [Backend::Sqlite, Backend::Postgres] {
+                let Some(db) = TestDb::create(backend, stringify!($name)).await else {
+                    continue;
+                };
+                eprintln!("{} on {backend:?}", stringify!($name));
+                let store = db.store.clone();
+                let outcome = tokio::spawn(async move { bodies::$name(&store).await }).await;
+                db.destroy().await;
+                if let Err(e) = outcome {
+                    if e.is_panic() {
+                        std::panic::resume_unwind(e.into_panic());
+                    }
+                    panic!("{e}");
+                }
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    register_numbers_cases_01_02_per_center_and_day_and_widens_to_three_digits_after_99,
+    fifty_concurrent_registrations_get_01_to_50_without_gap_or_duplicate,
+    commit_replaces_the_row_and_bumps_the_version,
+    commit_with_a_stale_version_is_a_conflict_and_writes_nothing,
+    failing_jobs_do_not_affect_concurrent_registrations,
+    events_are_hash_chained_from_genesis_and_verify_log_passes,
+    a_tampered_payload_is_reported_by_verify_log_at_that_case_and_seq,
+    events_cannot_be_updated_or_deleted_through_plain_sql,
+    filters_each_select_the_right_cases,
+    text_search_finds_one_two_and_four_chinese_characters_and_applicant_names,
+    text_search_follows_committed_changes,
+    visible_units_scope_a_handler_to_the_cases_of_their_units,
+    cases_due_by_lists_open_cases_due_on_or_before_the_day,
+    units_keep_tree_order_and_centers_are_distinct,
+    users_round_trip_and_login_failures_lock_and_reset,
+    tokens_round_trip_and_revocation_keeps_the_first_time,
+    calendar_years_upsert_and_policies_keep_their_versions,
+    duplicates_name_the_violated_constraint,
+    notifications_are_queued_with_the_events_and_marked_sent,
+    backup_writes_a_copy_that_opens_with_the_same_cases,
+    writes_after_close_fail,
+);
+
+#[test]
+fn the_two_migration_folders_list_the_same_versions() {
+    let list = |backend: &str| {
+        let dir = format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR"));
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let sqlite = list("sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, list("postgres"));
+}
+
+#[tokio::test]
+async fn connect_refuses_unknown_and_in_memory_urls() {
+    for url in ["mysql://localhost/x", "sqlite::memory:", "file.db"] {
+        match Store::connect(url).await {
+            Err(bancheng_store::StoreError::InvalidUrl(_)) => {}
+            Err(e) => panic!("{url}: {e}"),
+            Ok(_) => panic!("{url}: accepted"),
+        }
+    }
+}
+
+#[test]
+fn database_urls_get_the_test_database() {
+    assert_eq!(
+        database_url("postgres://postgres@127.0.0.1:5432/test", "t_1"),
+        "postgres://postgres@127.0.0.1:5432/t_1"
+    );
+    assert_eq!(
+        database_url("postgres://u@h/test?sslmode=disable", "t_1"),
+        "postgres://u@h/t_1?sslmode=disable"
+    );
+}
+
+mod bodies {
+    /// `Vec<String>` of the given numbers.
+    macro_rules! v {
+        ($($x:expr),* $(,)?) => { vec![$($x.to_string()),*] as Vec<String> };
+    }
+
+    use bancheng_domain::chain::{ChainLink, GENESIS, event_hash};
+    use bancheng_store::*;
+    use chrono::{DateTime, NaiveDate, Utc};
+    use serde_json::json;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    const D10: (i32, u32, u32) = (2021, 8, 10);
+
+    fn d10() -> NaiveDate {
+        day(D10.0, D10.1, D10.2)
+    }
+
+    fn case(center: &str, applicant_name: &str, description: &str) -> CaseRow {
+        CaseRow {
+            number: String::new(),
+            center: center.into(),
+            status: "accepted".into(),
+            level: "window".into(),
+            channel: "window".into(),
+            category: None,
+            applicant_name: applicant_name.into(),
+            phone: "13800138000".into(),
+            id_number: None,
+            description: description.into(),
+            matter: None,
+            unit: None,
+            units: vec![],
+            received_by: "lisu".into(),
+            received_at: at("2021-08-10T01:00:00Z"),
+            next_due: None,
+            overdue: false,
+            reopen_count: 0,
+            outcome: None,
+            updated_at: at("2021-08-10T01:00:00Z"),
+            version: 0,
+            state: json!({"status": "accepted", "z": 1, "a": [1, 2]}),
+        }
+    }
+
+    fn event(kind: &str, payload: serde_json::Value) -> NewEvent {
+        NewEvent {
+            kind: kind.into(),
+            actor: "lisu".into(),
+            actor_role: "window".into(),
+            actor_unit: "bbcs".into(),
+            at: at("2021-08-10T01:00:00Z"),
+            payload,
+        }
+    }
+
+    async fn register(s: &Store, row: CaseRow) -> CaseRow {
+        s.register(d10(), row, vec![event("registered", json!({}))], vec![]).await.unwrap()
+    }
+
+    /// Registers a simple case of center `bbc` on 2021-08-10.
+    async fn register_simple(s: &Store, name: &str, description: &str) -> CaseRow {
+        register(s, case("bbc", name, description)).await
+    }
+
+    fn filter() -> CaseFilter {
+        CaseFilter { center: "bbc".into(), page: 1, per_page: 50, ..CaseFilter::default() }
+    }
+
+    async fn numbers(s: &Store, f: CaseFilter) -> Vec<String> {
+        let mut n: Vec<String> = s.cases(&f).await.unwrap().rows.into_iter().map(|r| r.number).collect();
+        n.sort();
+        n
+    }
+
+    async fn search(s: &Store, q: &str) -> Vec<String> {
+        numbers(s, CaseFilter { q: Some(q.into()), ..filter() }).await
+    }
+
+    async fn add_unit(s: &Store, code: &str, center: &str, parent: Option<&str>) {
+        s.insert_unit(&UnitRow {
+            code: code.into(),
+            center: center.into(),
+            name: format!("{code} 单位"),
+            parent_code: parent.map(Into::into),
+            kind: "window".into(),
+        })
+        .await
+        .unwrap();
+    }
+
+    fn new_user(username: &str) -> NewUser {
+        NewUser {
+            username: username.into(),
+            display_name: "李素".into(),
+            role: "window".into(),
+            unit_code: "bbcs".into(),
+            password_hash: "$argon2id$x".into(),
+        }
+    }
+
+    fn duplicate(e: StoreError) -> String {
+        match e {
+            StoreError::Duplicate { constraint } => constraint,
+            e => panic!("expected Duplicate, got {e:?}"),
+        }
+    }
+
+    pub async fn register_numbers_cases_01_02_per_center_and_day_and_widens_to_three_digits_after_99(
+        s: &Store,
+    ) {
+        let first = register_simple(s, "张三", "一").await;
+        assert_eq!(first.number, "2021081001");
+        assert_eq!(first.version, 1);
+        assert_eq!(first.state["number"], "2021081001");
+        assert_eq!(s.case("bbc", "2021081001").await.unwrap(), first);
+        assert_eq!(register_simple(s, "李四", "二").await.number, "2021081002");
+        // Another day starts again at 01; so does another center.
+        let next_day = s.register(day(2021, 8, 11), case("bbc", "王五", "三"), vec![], vec![]).await.unwrap();
+        assert_eq!(next_day.number, "2021081101");
+        assert_eq!(register(s, case("other", "赵六", "四")).await.number, "2021081001");
+        assert_eq!(register_simple(s, "钱七", "五").await.number, "2021081003");
+        // The 100th case of a day has three digits.
+        for i in 1..=100 {
+            let row = s.register(day(2021, 8, 12), case("bbc", "孙八", "六"), vec![], vec![]).await.unwrap();
+            assert_eq!(row.number.len(), if i < 100 { 10 } else { 11 });
+            if i == 100 {
+                assert_eq!(row.number, "20210812100");
+            }
+        }
+        assert!(matches!(s.case("bbc", "2021081004").await, Err(StoreError::NotFound)));
+    }
+
+    pub async fn fifty_concurrent_registrations_get_01_to_50_without_gap_or_duplicate(s: &Store) {
+        let tasks: Vec<_> = (0..50)
+            .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    s.register(
+                        d10(),
+                        case("bbc", &format!("申请人{i}"), "并发登记"),
+                        vec![event("registered", json!({ "i": i }))],
+                        vec![],
+                    )
+                    .await
+                    .unwrap()
+                    .number
+                })
+            })
+            .collect();
+        let mut got = Vec::new();
+        for t in tasks {
+            got.push(t.await.unwrap());
+        }
+        got.sort();
+        let want: Vec<String> = (1..=50).map(|i| format!("20210810{i:02}")).collect();
+        assert_eq!(got, want);
+        assert_eq!(s.cases(&filter()).await.unwrap().total, 50);
+        assert_eq!(s.verify_log().await.unwrap(), (50, vec![]));
+    }
+
+    pub async fn commit_replaces_the_row_and_bumps_the_version(s: &Store) {
+        let row = register_simple(s, "张三", "社保卡").await;
+        let mut next = row.clone();
+        next.status = "dispatched".into();
+        next.level = "department".into();
+        next.unit = Some("tax".into());
+        next.units = vec!["tax".into(), "social".into()];
+        next.next_due = Some(day(2021, 8, 17));
+        next.updated_at = at("2021-08-10T02:00:00.750Z");
+        next.state = json!({"status": "dispatched"});
+        let stored = s
+            .commit(1, next.clone(), vec![event("dispatched", json!({"unit": "tax"}))], vec![])
+            .await
+            .unwrap();
+        assert_eq!(stored.version, 2);
+        // Instants are kept to whole seconds.
+        assert_eq!(stored.updated_at, at("2021-08-10T02:00:00Z"));
+        assert_eq!(s.case("bbc", &row.number).await.unwrap(), stored);
+        assert_eq!(stored.units, next.units);
+        let again = s.commit(2, stored.clone(), vec![], vec![]).await.unwrap();
+        assert_eq!(again.version, 3);
+        let mut missing = row.clone();
+        missing.number = "2021081099".into();
+        assert!(matches!(s.commit(1, missing, vec![], vec![]).await, Err(StoreError::NotFound)));
+    }
+
+    pub async fn commit_with_a_stale_version_is_a_conflict_and_writes_nothing(s: &Store) {
+        let row = register_simple(s, "张三", "社保卡").await;
+        let mut first = row.clone();
+        first.status = "dispatched".into();
+        let first = s.commit(1, first, vec![event("dispatched", json!({}))], vec![]).await.unwrap();
+        let mut stale = row.clone();
+        stale.status = "resolved".into();
+        stale.description = "改了".into();
+        let note = NewNotification { kind: "sms".into(), recipient: "tax".into(), payload: json!({}) };
+        let err = s.commit(1, stale, vec![event("resolved", json!({}))], vec![note]).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict), "{err:?}");
+        assert_eq!(s.case("bbc", &row.number).await.unwrap(), first);
+        assert_eq!(s.events("bbc", &row.number).await.unwrap().len(), 2);
+        assert!(s.pending_notifications(10).await.unwrap().is_empty());
+        assert!(search(s, "改了").await.is_empty());
+        assert_eq!(s.verify_log().await.unwrap().1, vec![]);
+    }
+
+    pub async fn failing_jobs_do_not_affect_concurrent_registrations(s: &Store) {
+        let base = register_simple(s, "张三", "基础").await;
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let s = s.clone();
+            let base = base.clone();
+            tasks.push(tokio::spawn(async move {
+                if i % 4 == 0 {
+                    // Stale: version 7 never exists.
+                    let r = s.commit(7, base, vec![event("x", json!({}))], vec![]).await;
+                    assert!(matches!(r, Err(StoreError::Conflict)), "{r:?}");
+                    None
+                } else {
+                    Some(register(&s, case("bbc", "李四", "批量")).await.number)
+                }
+            }));
+        }
+        let mut got = Vec::new();
+        for t in tasks {
+            got.extend(t.await.unwrap());
+        }
+        got.sort();
+        let want: Vec<String> = (2..=31).map(|i| format!("20210810{i:02}")).collect();
+        assert_eq!(got, want);
+        assert_eq!(s.case("bbc", &base.number).await.unwrap().version, 1);
+        assert_eq!(s.verify_log().await.unwrap(), (31, vec![]));
+    }
+
+    pub async fn events_are_hash_chained_from_genesis_and_verify_log_passes(s: &Store) {
+        let payload = json!({"zeta": "后", "alpha": {"y": 2, "b": [3, 1]}, "n": 1.5});
+        let mut ev = event("registered", payload.clone());
+        ev.at = at("2021-08-10T01:02:03.999Z");
+        let row = s
+            .register(d10(), case("bbc", "张三", "社保"), vec![ev, event("accepted", json!(null))], vec![])
+            .await
+            .unwrap();
+        let mut next = row.clone();
+        next.status = "dispatched".into();
+        s.commit(1, next, vec![event("dispatched", json!({"unit": "tax"}))], vec![]).await.unwrap();
+        let events = s.events("bbc", &row.number).await.unwrap();
+        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(events[0].prev_hash, GENESIS);
+        assert_eq!(events[0].payload, payload);
+        assert_eq!(events[0].at, at("2021-08-10T01:02:03Z"));
+        assert_eq!(events[2].kind, "dispatched");
+        for (i, e) in events.iter().enumerate() {
+            if i > 0 {
+                assert_eq!(e.prev_hash, events[i - 1].hash);
+            }
+            let link = ChainLink {
+                number: &e.number,
+                seq: e.seq,
+                kind: &e.kind,
+                actor: &e.actor,
+                actor_role: &e.actor_role,
+                actor_unit: &e.actor_unit,
+                at: &e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                payload: &serde_json::to_string(&e.payload).unwrap(),
+                prev_hash: &e.prev_hash,
+            };
+            assert_eq!(event_hash(&link), e.hash, "event {}", e.seq);
+        }
+        assert_eq!(s.verify_log().await.unwrap(), (3, vec![]));
+        assert!(matches!(s.events("bbc", "2021081077").await, Err(StoreError::NotFound)));
+        // A case without events has an empty log.
+        let bare = s.register(d10(), case("bbc", "李四", "无"), vec![], vec![]).await.unwrap();
+        assert!(s.events("bbc", &bare.number).await.unwrap().is_empty());
+    }
+
+    pub async fn a_tampered_payload_is_reported_by_verify_log_at_that_case_and_seq(s: &Store) {
+        let a = register_simple(s, "张三", "一").await;
+        let b = register_simple(s, "李四", "二").await;
+        let mut next = b.clone();
+        next.status = "dispatched".into();
+        s.commit(1, next, vec![event("dispatched", json!({"unit": "tax"}))], vec![]).await.unwrap();
+        assert_eq!(s.verify_log().await.unwrap(), (3, vec![]));
+        s.tamper_event_payload_for_test(&b.number, 2, r#"{"unit":"police"}"#).await.unwrap();
+        let (checked, breaks) = s.verify_log().await.unwrap();
+        assert_eq!(checked, 3);
+        assert_eq!(breaks.len(), 1, "{breaks:?}");
+        assert_eq!((breaks[0].number.as_str(), breaks[0].seq), (b.number.as_str(), 2));
+        assert!(breaks[0].reason.contains("hash"), "{}", breaks[0].reason);
+        assert_ne!(a.number, b.number);
+        // The guard is back in place after the simulated attack.
+        assert!(s.execute_for_test("UPDATE case_events SET kind = 'x'").await.is_err());
+    }
+
+    pub async fn events_cannot_be_updated_or_deleted_through_plain_sql(s: &Store) {
+        let row = register_simple(s, "张三", "一").await;
+        let before = s.events("bbc", &row.number).await.unwrap();
+        for sql in ["UPDATE case_events SET payload = '{}'", "DELETE FROM case_events", "DELETE FROM cases"] {
+            let err = s.execute_for_test(sql).await.unwrap_err();
+            assert!(matches!(err, StoreError::Db(_)), "{sql}: {err:?}");
+        }
+        let err = s.execute_for_test("UPDATE case_events SET kind = 'x'").await.unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+        assert_eq!(s.events("bbc", &row.number).await.unwrap(), before);
+        assert_eq!(s.verify_log().await.unwrap(), (1, vec![]));
+    }
+
+    pub async fn filters_each_select_the_right_cases(s: &Store) {
+        let mut a = case("bbc", "张三", "甲");
+        a.status = "dispatched".into();
+        a.level = "department".into();
+        a.category = Some("not_accepted".into());
+        a.channel = "online".into();
+        a.unit = Some("tax".into());
+        a.units = vec!["tax".into(), "social".into()];
+        a.overdue = true;
+        a.phone = "13900000001".into();
+        a.id_number = Some("110101199003077777".into());
+        // 2021-08-09 16:30 UTC is 2021-08-10 00:30 in Shanghai.
+        a.received_at = at("2021-08-09T16:30:00Z");
+        let a = register(s, a).await.number;
+        let mut b = case("bbc", "李四", "乙");
+        b.unit = Some("social".into());
+        b.received_at = at("2021-08-10T15:59:59Z");
+        let b = register(s, b).await.number;
+        let mut c = case("bbc", "王五", "丙");
+        c.received_at = at("2021-08-10T16:00:00Z"); // 2021-08-11 in Shanghai
+        c.status = "resolved".into();
+        let c = s.register(day(2021, 8, 11), c, vec![], vec![]).await.unwrap().number;
+        register(s, case("other", "赵六", "丁")).await;
+
+        let f = filter;
+        assert_eq!(numbers(s, f()).await, v![a, b, c]);
+        let by = |g: fn(&mut CaseFilter)| {
+            let mut x = f();
+            g(&mut x);
+            x
+        };
+        assert_eq!(
+            numbers(s, by(|x| x.statuses = vec!["dispatched".into(), "resolved".into()])).await,
+            v![a, c]
+        );
+        assert_eq!(numbers(s, by(|x| x.level = Some("department".into()))).await, v![a]);
+        assert_eq!(numbers(s, by(|x| x.unit = Some("social".into()))).await, v![a, b]);
+        assert_eq!(numbers(s, by(|x| x.unit = Some("tax".into()))).await, v![a]);
+        assert_eq!(numbers(s, by(|x| x.overdue = Some(true))).await, v![a]);
+        assert_eq!(numbers(s, by(|x| x.overdue = Some(false))).await, v![b, c]);
+        assert_eq!(numbers(s, by(|x| x.category = Some("not_accepted".into()))).await, v![a]);
+        assert_eq!(numbers(s, by(|x| x.channel = Some("online".into()))).await, v![a]);
+        assert_eq!(numbers(s, by(|x| x.phone = Some("13900000001".into()))).await, v![a]);
+        assert_eq!(numbers(s, by(|x| x.id_number = Some("110101199003077777".into()))).await, v![a]);
+        // Registration days are Shanghai days, inclusive on both ends.
+        assert_eq!(numbers(s, by(|x| x.from = Some(day(2021, 8, 10)))).await, v![a, b, c]);
+        assert_eq!(numbers(s, by(|x| x.to = Some(day(2021, 8, 10)))).await, v![a, b]);
+        assert_eq!(numbers(s, by(|x| x.from = Some(day(2021, 8, 11)))).await, v![c]);
+        assert!(numbers(s, by(|x| x.to = Some(day(2021, 8, 9)))).await.is_empty());
+        // Filters combine.
+        assert_eq!(
+            numbers(
+                s,
+                by(|x| {
+                    x.unit = Some("social".into());
+                    x.overdue = Some(false);
+                })
+            )
+            .await,
+            v![b]
+        );
+        // Newest first; pages; total counts every match.
+        let page = s.cases(&CaseFilter { per_page: 2, ..f() }).await.unwrap();
+        assert_eq!(page.total, 3);
+        assert_eq!(page.rows.iter().map(|r| &r.number).collect::<Vec<_>>(), [&c, &b]);
+        let page2 = s.cases(&CaseFilter { per_page: 2, page: 2, ..f() }).await.unwrap();
+        assert_eq!(page2.rows.iter().map(|r| &r.number).collect::<Vec<_>>(), [&a]);
+        assert_eq!(page2.total, 3);
+        let past = s.cases(&CaseFilter { per_page: 2, page: 9, ..f() }).await.unwrap();
+        assert!(past.rows.is_empty());
+        assert_eq!(past.total, 3);
+        // per_page is clamped to 1..=200 and page to >= 1.
+        let one = s.cases(&CaseFilter { per_page: 0, page: 0, ..f() }).await.unwrap();
+        assert_eq!(one.rows.len(), 1);
+        assert_eq!(one.rows[0].number, c);
+        let many = s.cases(&CaseFilter { per_page: 10_000, ..f() }).await.unwrap();
+        assert_eq!(many.rows.len(), 3);
+    }
+
+    pub async fn text_search_finds_one_two_and_four_chinese_characters_and_applicant_names(s: &Store) {
+        let a = register_simple(s, "张三丰", "社保卡补办多次跑路未办结").await.number;
+        let b = register_simple(s, "李四", "不动产登记无法受理，要求补充材料").await.number;
+        let c = register_simple(s, "ABC贸易有限公司", "营业执照变更 50% 未办_理").await.number;
+        for (q, want) in [
+            ("社", vec![&a]),
+            ("补", vec![&a, &b]),
+            ("社保", vec![&a]),
+            ("多次跑路", vec![&a]),
+            ("补办多次跑路未办结", vec![&a]),
+            ("保社", vec![]),
+            ("张三", vec![&a]),
+            ("三丰", vec![&a]),
+            ("李", vec![&b]),
+            ("受理，要求", vec![&b]),
+            ("abc", vec![&c]),
+            ("贸易", vec![&c]),
+            ("营业执照", vec![&c]),
+            ("  社保  ", vec![&a]),
+            ("上海", vec![]),
+        ] {
+            let got = search(s, q).await;
+            assert_eq!(got.iter().collect::<Vec<_>>(), want, "q = {q:?}");
+        }
+        // LIKE wildcards and FTS syntax are plain text.
+        assert_eq!(search(s, "%").await, v![c]);
+        assert_eq!(search(s, "_").await, v![c]);
+        assert!(search(s, "\"社").await.len() <= 1);
+        assert!(search(s, "NEAR(社 保)").await.is_empty());
+        assert!(search(s, "*").await.is_empty());
+        // A case number matches exactly or by prefix.
+        assert_eq!(search(s, &b).await, v![b]);
+        assert_eq!(search(s, "2021081").await, Vec::<String>::new());
+        let prefix = search(s, "2021081000").await;
+        assert!(prefix.is_empty(), "{prefix:?}");
+    }
+
+    pub async fn text_search_follows_committed_changes(s: &Store) {
+        let row = register_simple(s, "张三", "社保卡补办").await;
+        let mut next = row.clone();
+        next.description = "房管证明".into();
+        next.applicant_name = "张三丰".into();
+        s.commit(1, next, vec![], vec![]).await.unwrap();
+        assert!(search(s, "社保").await.is_empty());
+        assert_eq!(search(s, "房管").await, v![row.number]);
+        assert_eq!(search(s, "三丰").await, v![row.number]);
+        // Many cases: the 100th has a three-digit number, found by its prefix too.
+        for _ in 0..99 {
+            register_simple(s, "王五", "其他").await;
+        }
+        let found = CaseFilter { q: Some("王五".into()), ..filter() };
+        assert_eq!(s.cases(&found).await.unwrap().total, 99);
+        assert_eq!(search(s, "20210810100").await, ["20210810100"]);
+        assert_eq!(search(s, "2021081010").await, ["2021081010", "20210810100"]);
+    }
+
+    pub async fn visible_units_scope_a_handler_to_the_cases_of_their_units(s: &Store) {
+        let mut a = case("bbc", "张三", "甲");
+        a.unit = Some("tax".into());
+        a.units = vec!["tax".into()];
+        let a = register(s, a).await;
+        let mut b = case("bbc", "李四", "乙");
+        b.unit = Some("social".into());
+        b.units = vec!["social".into(), "tax".into()];
+        let b = register(s, b).await.number;
+        let c = register_simple(s, "王五", "丙").await.number;
+        let scoped = |units: &[&str]| CaseFilter {
+            visible_units: Some(units.iter().map(|u| (*u).to_owned()).collect()),
+            ..filter()
+        };
+        assert_eq!(numbers(s, scoped(&["tax"])).await, v![a.number, b]);
+        assert_eq!(numbers(s, scoped(&["social"])).await, v![b]);
+        assert_eq!(numbers(s, scoped(&["police", "social"])).await, v![b]);
+        assert!(numbers(s, scoped(&["police"])).await.is_empty());
+        assert!(numbers(s, scoped(&[])).await.is_empty());
+        assert_eq!(numbers(s, filter()).await, v![a.number, b, c]);
+        // Reassignment moves the case out of the old unit's scope.
+        let mut moved = a.clone();
+        moved.unit = Some("police".into());
+        moved.units = vec!["police".into()];
+        s.commit(1, moved, vec![], vec![]).await.unwrap();
+        assert_eq!(numbers(s, scoped(&["tax"])).await, v![b]);
+        assert_eq!(numbers(s, scoped(&["police"])).await, v![a.number]);
+        // The lead unit counts even when `units` omits it.
+        let mut d = case("bbc", "赵六", "丁");
+        d.unit = Some("housing".into());
+        let d = register(s, d).await.number;
+        assert_eq!(numbers(s, scoped(&["housing"])).await, v![d]);
+    }
+
+    pub async fn cases_due_by_lists_open_cases_due_on_or_before_the_day(s: &Store) {
+        let mut mk = Vec::new();
+        for (due, status, center) in [
+            (Some(day(2021, 8, 12)), "dispatched", "bbc"),
+            (Some(day(2021, 8, 11)), "accepted", "bbc"),
+            (Some(day(2021, 8, 13)), "dispatched", "bbc"),
+            (Some(day(2021, 8, 10)), "resolved", "bbc"),
+            (None, "dispatched", "bbc"),
+            (Some(day(2021, 8, 10)), "dispatched", "other"),
+        ] {
+            let mut row = case(center, "张三", "期限");
+            row.next_due = due;
+            row.status = status.into();
+            mk.push(register(s, row).await.number);
+        }
+        let due = |rows: Vec<CaseRow>| rows.into_iter().map(|r| r.number).collect::<Vec<_>>();
+        let terminal = ["resolved", "verified", "closed"];
+        assert_eq!(
+            due(s.cases_due_by("bbc", day(2021, 8, 12), &terminal, 100).await.unwrap()),
+            v![mk[1], mk[0]]
+        );
+        assert_eq!(
+            due(s.cases_due_by("bbc", day(2021, 8, 12), &[], 100).await.unwrap()),
+            v![mk[3], mk[1], mk[0]]
+        );
+        assert_eq!(
+            due(s.cases_due_by("bbc", day(2021, 8, 31), &terminal, 2).await.unwrap()),
+            v![mk[1], mk[0]]
+        );
+        assert!(s.cases_due_by("bbc", day(2021, 8, 9), &terminal, 10).await.unwrap().is_empty());
+        assert_eq!(due(s.cases_due_by("other", day(2021, 8, 12), &terminal, 10).await.unwrap()), v![mk[5]]);
+    }
+
+    pub async fn units_keep_tree_order_and_centers_are_distinct(s: &Store) {
+        assert!(s.is_empty().await.unwrap());
+        assert!(s.centers().await.unwrap().is_empty());
+        add_unit(s, "zz_center", "bbc", None).await;
+        add_unit(s, "bbcs", "bbc", Some("zz_center")).await;
+        add_unit(s, "aa_tax", "bbc", Some("zz_center")).await;
+        add_unit(s, "other", "abc", None).await;
+        assert!(!s.is_empty().await.unwrap());
+        let codes = |u: Vec<UnitRow>| u.into_iter().map(|u| u.code).collect::<Vec<_>>();
+        assert_eq!(codes(s.units(Some("bbc")).await.unwrap()), ["zz_center", "bbcs", "aa_tax"]);
+        assert_eq!(codes(s.units(None).await.unwrap()).len(), 4);
+        let tax = s.unit("aa_tax").await.unwrap();
+        assert_eq!(
+            tax,
+            UnitRow {
+                code: "aa_tax".into(),
+                center: "bbc".into(),
+                name: "aa_tax 单位".into(),
+                parent_code: Some("zz_center".into()),
+                kind: "window".into(),
+            }
+        );
+        assert!(matches!(s.unit("nope").await, Err(StoreError::NotFound)));
+        assert_eq!(s.centers().await.unwrap(), ["abc", "bbc"]);
+        // The parent must exist.
+        let orphan = UnitRow { parent_code: Some("missing".into()), ..tax.clone() };
+        assert!(s.insert_unit(&UnitRow { code: "x".into(), ..orphan }).await.is_err());
+    }
+
+    pub async fn users_round_trip_and_login_failures_lock_and_reset(s: &Store) {
+        add_unit(s, "bbcs", "bbc", None).await;
+        let now = at("2021-08-10T01:00:00.5Z");
+        let u = s.insert_user("bbc", &new_user("lisu"), now).await.unwrap();
+        assert_eq!(u.username, "lisu");
+        assert_eq!(u.display_name, "李素");
+        assert_eq!(u.center, "bbc");
+        assert_eq!(u.unit_code, "bbcs");
+        assert!(!u.disabled);
+        assert_eq!(u.failed_logins, 0);
+        assert_eq!(u.locked_until, None);
+        assert_eq!(u.created_at, at("2021-08-10T01:00:00Z"));
+        assert_eq!(s.user_by_name("lisu").await.unwrap(), u);
+        assert_eq!(s.user_by_id(u.id).await.unwrap(), u);
+        let v = s.insert_user("bbc", &new_user("wangwu"), now).await.unwrap();
+        assert_eq!(s.users("bbc").await.unwrap().into_iter().map(|u| u.id).collect::<Vec<_>>(), [u.id, v.id]);
+        assert!(s.users("other").await.unwrap().is_empty());
+        assert!(matches!(s.user_by_name("nobody").await, Err(StoreError::NotFound)));
+        assert!(matches!(s.user_by_id(9999).await, Err(StoreError::NotFound)));
+
+        assert_eq!(s.record_login_failure(u.id, None).await.unwrap(), 1);
+        let lock = at("2021-08-10T01:15:00Z");
+        assert_eq!(s.record_login_failure(u.id, Some(lock)).await.unwrap(), 2);
+        // A further failure without a new lock keeps the lock.
+        assert_eq!(s.record_login_failure(u.id, None).await.unwrap(), 3);
+        let locked = s.user_by_id(u.id).await.unwrap();
+        assert_eq!((locked.failed_logins, locked.locked_until), (3, Some(lock)));
+        s.record_login_success(u.id).await.unwrap();
+        let reset = s.user_by_id(u.id).await.unwrap();
+        assert_eq!((reset.failed_logins, reset.locked_until), (0, None));
+
+        s.set_password(u.id, "$argon2id$new").await.unwrap();
+        s.set_user_disabled(u.id, true).await.unwrap();
+        let changed = s.user_by_id(u.id).await.unwrap();
+        assert_eq!(changed.password_hash, "$argon2id$new");
+        assert!(changed.disabled);
+        s.set_user_disabled(u.id, false).await.unwrap();
+        assert!(!s.user_by_id(u.id).await.unwrap().disabled);
+        assert!(matches!(s.set_password(9999, "x").await, Err(StoreError::NotFound)));
+        assert!(matches!(s.set_user_disabled(9999, true).await, Err(StoreError::NotFound)));
+        assert!(matches!(s.record_login_success(9999).await, Err(StoreError::NotFound)));
+        assert!(matches!(s.record_login_failure(9999, None).await, Err(StoreError::NotFound)));
+    }
+
+    pub async fn tokens_round_trip_and_revocation_keeps_the_first_time(s: &Store) {
+        add_unit(s, "bbcs", "bbc", None).await;
+        let u = s.insert_user("bbc", &new_user("lisu"), at("2021-08-10T01:00:00Z")).await.unwrap();
+        let t = TokenRow {
+            token_hash: "ab".repeat(32),
+            user_id: u.id,
+            created_at: at("2021-08-10T01:00:00Z"),
+            expires_at: at("2021-08-11T01:00:00Z"),
+            revoked_at: None,
+        };
+        s.insert_token(&t).await.unwrap();
+        assert_eq!(s.token(&t.token_hash).await.unwrap(), t);
+        assert!(matches!(s.token("cd").await, Err(StoreError::NotFound)));
+        let first = at("2021-08-10T02:00:00Z");
+        s.revoke_token(&t.token_hash, first).await.unwrap();
+        s.revoke_token(&t.token_hash, at("2021-08-10T03:00:00Z")).await.unwrap();
+        assert_eq!(s.token(&t.token_hash).await.unwrap().revoked_at, Some(first));
+        assert!(matches!(s.revoke_token("cd", first).await, Err(StoreError::NotFound)));
+    }
+
+    pub async fn calendar_years_upsert_and_policies_keep_their_versions(s: &Store) {
+        let y2021 = CalendarYearRow {
+            year: 2021,
+            data: r#"{"holidays":["2021-10-01"],"workdays":["2021-10-09"]}"#.into(),
+            source: "国办发明电〔2020〕27号".into(),
+            imported_at: at("2021-01-01T00:00:00Z"),
+            imported_by: "admin".into(),
+        };
+        let y2022 = CalendarYearRow { year: 2022, ..y2021.clone() };
+        s.upsert_calendar_year(&y2022).await.unwrap();
+        s.upsert_calendar_year(&y2021).await.unwrap();
+        assert_eq!(s.calendar_years().await.unwrap(), [y2021.clone(), y2022.clone()]);
+        let corrected = CalendarYearRow {
+            data: r#"{"holidays":[],"workdays":[]}"#.into(),
+            source: "更正".into(),
+            imported_at: at("2021-02-01T00:00:00Z"),
+            ..y2021
+        };
+        s.upsert_calendar_year(&corrected).await.unwrap();
+        assert_eq!(s.calendar_years().await.unwrap(), [corrected, y2022]);
+
+        let p = |version, center: &str| PolicyRow {
+            center: center.into(),
+            version,
+            data: json!({"department": {"feedback": 3, "solve": 5}, "version": version}),
+            created_at: at("2021-01-01T00:00:00Z"),
+            created_by: "admin".into(),
+        };
+        s.insert_policy(&p(2, "bbc")).await.unwrap();
+        s.insert_policy(&p(1, "bbc")).await.unwrap();
+        s.insert_policy(&p(1, "other")).await.unwrap();
+        assert_eq!(s.policies("bbc").await.unwrap(), [p(1, "bbc"), p(2, "bbc")]);
+        assert!(s.policies("none").await.unwrap().is_empty());
+    }
+
+    pub async fn duplicates_name_the_violated_constraint(s: &Store) {
+        add_unit(s, "bbcs", "bbc", None).await;
+        let unit = s.unit("bbcs").await.unwrap();
+        assert_eq!(duplicate(s.insert_unit(&unit).await.unwrap_err()), "units_code");
+        let now = at("2021-08-10T01:00:00Z");
+        let u = s.insert_user("bbc", &new_user("lisu"), now).await.unwrap();
+        assert_eq!(
+            duplicate(s.insert_user("bbc", &new_user("lisu"), now).await.unwrap_err()),
+            "users_username"
+        );
+        let t = TokenRow {
+            token_hash: "ab".into(),
+            user_id: u.id,
+            created_at: now,
+            expires_at: now,
+            revoked_at: None,
+        };
+        s.insert_token(&t).await.unwrap();
+        assert_eq!(duplicate(s.insert_token(&t).await.unwrap_err()), "tokens_token_hash");
+        let p = PolicyRow {
+            center: "bbc".into(),
+            version: 1,
+            data: json!({}),
+            created_at: now,
+            created_by: "admin".into(),
+        };
+        s.insert_policy(&p).await.unwrap();
+        assert_eq!(duplicate(s.insert_policy(&p).await.unwrap_err()), "policies_center_version");
+        // Nothing else was disturbed.
+        assert_eq!(s.users("bbc").await.unwrap().len(), 1);
+    }
+
+    pub async fn notifications_are_queued_with_the_events_and_marked_sent(s: &Store) {
+        let note = |recipient: &str| NewNotification {
+            kind: "dispatch".into(),
+            recipient: recipient.into(),
+            payload: json!({"text": "请在3个工作日内反馈", "b": 1, "a": 2}),
+        };
+        let row = s
+            .register(
+                d10(),
+                case("bbc", "张三", "一"),
+                vec![event("registered", json!({}))],
+                vec![note("tax"), note("lisu")],
+            )
+            .await
+            .unwrap();
+        let mut next = row.clone();
+        next.status = "dispatched".into();
+        s.commit(1, next, vec![], vec![note("social")]).await.unwrap();
+        let pending = s.pending_notifications(10).await.unwrap();
+        assert_eq!(
+            pending.iter().map(|p| p.2.recipient.as_str()).collect::<Vec<_>>(),
+            ["tax", "lisu", "social"]
+        );
+        assert!(pending.iter().all(|p| p.1 == row.number && p.2 == note(&p.2.recipient)));
+        assert_eq!(s.pending_notifications(2).await.unwrap().len(), 2);
+        s.mark_notification_sent(pending[0].0, at("2021-08-10T02:00:00Z")).await.unwrap();
+        let left = s.pending_notifications(10).await.unwrap();
+        assert_eq!(left.iter().map(|p| p.0).collect::<Vec<_>>(), [pending[1].0, pending[2].0]);
+        assert!(matches!(s.mark_notification_sent(9999, Utc::now()).await, Err(StoreError::NotFound)));
+    }
+
+    pub async fn backup_writes_a_copy_that_opens_with_the_same_cases(s: &Store) {
+        for i in 0..5 {
+            register_simple(s, "张三", &format!("社保{i}")).await;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("backup").join("copy.db");
+        match s.backup(&path).await {
+            Ok(()) => {
+                assert_eq!(s.backend(), Backend::Sqlite);
+                // The target must not exist.
+                assert!(s.backup(&path).await.is_err());
+                let copy = Store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+                let f = filter();
+                assert_eq!(copy.cases(&f).await.unwrap(), s.cases(&f).await.unwrap());
+                assert_eq!(copy.verify_log().await.unwrap(), (5, vec![]));
+                assert_eq!(
+                    copy.cases(&CaseFilter { q: Some("社保".into()), ..filter() }).await.unwrap().total,
+                    5
+                );
+                copy.close().await;
+            }
+            Err(e) => {
+                assert_eq!(s.backend(), Backend::Postgres);
+                assert!(e.to_string().contains("pg_dump"), "{e}");
+            }
+        }
+    }
+
+    pub async fn writes_after_close_fail(s: &Store) {
+        register_simple(s, "张三", "一").await;
+        s.close().await;
+        assert!(s.register(d10(), case("bbc", "李四", "二"), vec![], vec![]).await.is_err());
+        if s.backend() == Backend::Sqlite {
+            assert!(matches!(
+                s.insert_unit(&UnitRow {
+                    code: "x".into(),
+                    center: "bbc".into(),
+                    name: "x".into(),
+                    parent_code: None,
+                    kind: "window".into(),
+                })
+                .await,
+                Err(StoreError::Closed)
+            ));
+        }
+    }
+}

@@ -1,0 +1,178 @@
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use bancheng_app::CaseQuery;
+use bancheng_domain::case::Registration;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::dto::{CaseDto, CaseList, CaseListItem, EventDto};
+use crate::extract::{Auth, Body};
+use crate::{ApiError, AppState};
+
+/// Registration (附件3 登记表 + SPEC §3). Codes: channel window|online|phone|hotline,
+/// applicant_type person|enterprise, category not_accepted|not_approved|many_trips|online_failed|other.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCase {
+    /// 办理对象姓名 (1–50)
+    pub applicant_name: String,
+    /// 联系电话: mainland mobile or fixed line with area code
+    pub phone: String,
+    /// “办不成事”情况记录 (1–2000)
+    pub description: String,
+    pub channel: Option<String>,
+    pub applicant_type: Option<String>,
+    /// 18-digit 居民身份证号 (checksum validated)
+    pub id_number: Option<String>,
+    pub enterprise_name: Option<String>,
+    /// 统一社会信用代码 (GB 32100 checksum)
+    pub credit_code: Option<String>,
+    /// 事项名称
+    pub matter: Option<String>,
+    /// The unit where the matter failed
+    pub failed_unit: Option<String>,
+    pub category: Option<String>,
+}
+
+impl From<CreateCase> for Registration {
+    fn from(c: CreateCase) -> Self {
+        Registration {
+            applicant_name: c.applicant_name,
+            phone: c.phone,
+            description: c.description,
+            channel: c.channel,
+            applicant_type: c.applicant_type,
+            id_number: c.id_number,
+            enterprise_name: c.enterprise_name,
+            credit_code: c.credit_code,
+            matter: c.matter,
+            failed_unit: c.failed_unit,
+            category: c.category,
+        }
+    }
+}
+
+/// Register a case (登记). The window's duty staff or the office; the number is assigned here.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = CreateCase,
+    responses((status = 201, body = CaseDto), (status = 401, body = crate::error::ErrorBody),
+              (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(s): State<AppState>,
+    auth: Auth,
+    Body(body): Body<CreateCase>,
+) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
+    let view = s.app.register(&auth.actor, &body.into()).await?;
+    Ok((StatusCode::CREATED, Json(CaseDto::from(&view))))
+}
+
+/// Query of the case list; every value is checked and a bad one is a 422 naming it.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// One status or several separated by commas.
+    pub status: Option<String>,
+    pub level: Option<String>,
+    /// Lead or co-unit code.
+    pub unit: Option<String>,
+    /// true: only cases past a deadline; false: only cases not past one.
+    pub overdue: Option<String>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    /// Registration day from (YYYY-MM-DD, inclusive).
+    pub from: Option<String>,
+    /// Registration day to (YYYY-MM-DD, inclusive).
+    pub to: Option<String>,
+    /// Text in the applicant name or description (Chinese, any length), or a case number.
+    pub q: Option<String>,
+    pub page: Option<String>,
+    /// 1–200, default 20.
+    pub per_page: Option<String>,
+}
+
+fn opt_date(field: &'static str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| ApiError::invalid(field, format!("日期格式应为YYYY-MM-DD：{s}"))),
+    }
+}
+
+fn opt_u32(field: &'static str, v: &Option<String>) -> Result<Option<u32>, ApiError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(|_| ApiError::invalid(field, format!("应为正整数：{s}"))),
+    }
+}
+
+fn opt_bool(field: &'static str, v: &Option<String>) -> Result<Option<bool>, ApiError> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(s) => Err(ApiError::invalid(field, format!("应为true或false：{s}"))),
+    }
+}
+
+/// List cases with filters and pagination. Handlers see only their unit's cases; phones and ID
+/// numbers are masked.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(ListParams),
+    responses((status = 200, body = CaseList), (status = 401, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(s): State<AppState>,
+    auth: Auth,
+    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<CaseList>, ApiError> {
+    let Query(p) = params.map_err(|e| ApiError::invalid("query", format!("查询参数不正确：{e}")))?;
+    let q = CaseQuery {
+        status: p.status.clone(),
+        level: p.level.clone(),
+        unit: p.unit.clone(),
+        overdue: opt_bool("overdue", &p.overdue)?,
+        category: p.category.clone(),
+        channel: p.channel.clone(),
+        from: opt_date("from", &p.from)?,
+        to: opt_date("to", &p.to)?,
+        q: p.q.clone(),
+        page: opt_u32("page", &p.page)?,
+        per_page: opt_u32("per_page", &p.per_page)?,
+    };
+    let (rows, total) = s.app.cases(&auth.actor, &q).await?;
+    Ok(Json(CaseList {
+        items: rows.into_iter().map(CaseListItem::from).collect(),
+        total,
+        page: q.page.unwrap_or(1),
+        per_page: q.per_page.unwrap_or(20),
+    }))
+}
+
+/// One case, with its deadlines and how they stand today.
+#[utoipa::path(get, path = "/api/v1/cases/{number}", tag = "cases", security(("bearer" = [])),
+    params(("number" = String, Path, description = "事项编号, e.g. 2021081003")),
+    responses((status = 200, body = CaseDto), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+) -> Result<Json<CaseDto>, ApiError> {
+    let view = s.app.case(&auth.actor, &number).await?;
+    Ok(Json(CaseDto::from(&view)))
+}
+
+/// The case's append-only, hash-chained event log (SPEC §4.6), oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{number}/events", tag = "cases", security(("bearer" = [])),
+    params(("number" = String, Path, description = "事项编号")),
+    responses((status = 200, body = Vec<EventDto>), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody)))]
+pub async fn events(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+) -> Result<Json<Vec<EventDto>>, ApiError> {
+    let events = s.app.events(&auth.actor, &number).await?;
+    Ok(Json(events.into_iter().map(EventDto::from).collect()))
+}

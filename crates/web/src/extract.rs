@@ -1,0 +1,74 @@
+//! Extractors: the bearer token → actor, and JSON bodies whose errors name the field.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use bancheng_domain::Actor;
+use bancheng_store::model::UserRow;
+use serde::de::DeserializeOwned;
+
+use crate::{ApiError, AppState};
+
+/// The signed-in staff member (`Authorization: Bearer TOKEN`).
+pub struct Auth {
+    pub actor: Actor,
+    pub user: UserRow,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| ApiError::unauthorized("请先登录（缺少 Authorization: Bearer 令牌）"))?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::unauthorized("Authorization 应为 Bearer 令牌"))?;
+        let (actor, user) = state.app.authenticate(token).await?;
+        Ok(Auth { actor, user, token: token.to_owned() })
+    }
+}
+
+/// A JSON body. An empty body reads as `{}`; a malformed one is a 422 naming the field.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求内容过大")
+            } else {
+                ApiError::invalid("body", "无法读取请求内容")
+            }
+        })?;
+        parse_json(&bytes).map(Body)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
+    serde_json::from_slice(bytes).map_err(|e| {
+        let text = e.to_string();
+        // serde names the field in backticks: "missing field `reply`", "unknown field `x`".
+        let field = text.split('`').nth(1).filter(|f| !f.contains(' ')).unwrap_or("body").to_owned();
+        let message = if text.starts_with("missing field") {
+            format!("缺少必填项：{field}")
+        } else if text.starts_with("unknown field") {
+            format!("不认识的字段：{field}")
+        } else if e.is_syntax() || e.is_eof() {
+            "请求内容不是有效的JSON".to_owned()
+        } else {
+            format!("字段格式不正确：{text}")
+        };
+        ApiError::invalid(field, message)
+    })
+}
