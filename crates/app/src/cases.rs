@@ -222,26 +222,16 @@ impl App {
     }
 
     async fn earlier_cases(&self, center: &str, reg: &Registration) -> Result<Vec<EarlierCase>> {
-        let mut out: Vec<EarlierCase> = Vec::new();
-        let phone = bancheng_domain::validate::Phone::parse(&reg.phone).ok().map(|p| p.as_str().to_owned());
+        let Ok(phone) = bancheng_domain::validate::Phone::parse(&reg.phone) else { return Ok(vec![]) };
         let id = reg
             .id_number
             .as_deref()
             .and_then(|s| bancheng_domain::validate::IdNumber::parse(s).ok())
             .map(|i| i.as_str().to_owned());
-        let filters = [
-            phone.map(|p| CaseFilter { phone: Some(p), ..Default::default() }),
-            id.map(|i| CaseFilter { id_number: Some(i), ..Default::default() }),
-        ];
-        for f in filters.into_iter().flatten() {
-            let f = CaseFilter { center: center.into(), page: 1, per_page: 50, ..f };
-            for r in self.store().cases(&f).await?.rows {
-                if !out.iter().any(|e| e.number == r.number) {
-                    out.push(EarlierCase { number: r.number, matter: r.matter });
-                }
-            }
-        }
-        out.sort_by(|a, b| a.number.cmp(&b.number));
+        let rows = self.store().applicant_cases(center, phone.as_str(), id.as_deref(), 50).await?;
+        let mut out: Vec<EarlierCase> =
+            rows.into_iter().map(|(number, matter)| EarlierCase { number, matter }).collect();
+        out.reverse(); // oldest first
         Ok(out)
     }
 

@@ -36,7 +36,7 @@ async fn main() -> anyhow::Result<()> {
                 i += 1;
                 let body = serde_json::json!({
                     "applicant_name": "压测",
-                    "phone": format!("139{:08}", (c as u64) * 1_000_000 + i),
+                    "phone": format!("139{:02}{:06}", c % 100, i % 1_000_000),
                     "description": format!("压力测试登记 {c}-{i}：营业执照变更多次未办成"),
                     "matter": format!("压测事项{c}"),
                 });
@@ -46,7 +46,22 @@ async fn main() -> anyhow::Result<()> {
                         let _ = r.bytes().await;
                         latencies.push(t.elapsed());
                     }
-                    _ => errors += 1,
+                    Ok(r) => {
+                        errors += 1;
+                        if errors == 1 {
+                            eprintln!(
+                                "client {c}: HTTP {} {}",
+                                r.status(),
+                                r.text().await.unwrap_or_default()
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        errors += 1;
+                        if errors == 1 {
+                            eprintln!("client {c}: {e:?}");
+                        }
+                    }
                 }
             }
             (latencies, errors)

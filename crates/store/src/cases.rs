@@ -1,23 +1,16 @@
-//! Cases: registration with gapless numbering (SPEC §3), optimistic commits, the hash-chained
-//! event log (SPEC §4.6), the outbox, and the case queries.
-//!
-//! The transactional logic is written once, generic over [`CaseTx`], whose statements are
-//! implemented for both connection types by one macro ([`impl_case_tx!`]); only the text index
-//! and the row lock differ per backend.
+//! Case reads and writes of the [`Store`]: the ledger query (SPEC §5, §6), events, the
+//! scheduler's due list and the notification outbox. The write transactions are in
+//! [`crate::case_tx`].
 
-use std::future::Future;
-
-use bancheng_domain::chain::{ChainLink, GENESIS, event_hash};
-use bancheng_domain::numbering::format_number;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
+use sqlx::QueryBuilder;
 use sqlx::types::Json;
-use sqlx::{PgConnection, QueryBuilder, SqliteConnection};
 
-use crate::writer::WriteConn;
-
+use crate::case_tx::{commit, register};
 use crate::model::{CaseFilter, CasePage, CaseRow, NewEvent, NewNotification, StoredEvent};
-use crate::{Result, Store, StoreError, found, search, secs};
+use crate::search::{self, FtsStats, Text};
+use crate::{Inner, Result, Store, StoreError, found, secs};
 
 /// The columns of [`CaseRow`], from `cases c`.
 macro_rules! case_columns {
@@ -27,383 +20,6 @@ macro_rules! case_columns {
          c.received_at, c.next_due, c.overdue, c.reopen_count, c.outcome, c.updated_at, \
          c.version, c.state"
     };
-}
-
-/// RFC 3339 UTC with whole seconds: the `at` text that the event hash covers.
-pub(crate) fn at_text(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-/// An event with its place in the chain, ready to insert.
-pub(crate) struct Link {
-    seq: i64,
-    event: NewEvent,
-    /// Compact JSON text of the payload: stored and hashed as is.
-    payload: String,
-    prev_hash: String,
-    hash: String,
-}
-
-/// Chains `events` after the case's last event (`seq`, `hash`; 0 and GENESIS for a new case).
-fn chain(number: &str, mut seq: i64, hash: &str, events: Vec<NewEvent>) -> Vec<Link> {
-    let mut prev = hash.to_owned();
-    events
-        .into_iter()
-        .map(|mut event| {
-            seq += 1;
-            event.at = secs(event.at);
-            let payload = event.payload.to_string();
-            let hash = event_hash(&ChainLink {
-                number,
-                seq,
-                kind: &event.kind,
-                actor: &event.actor,
-                actor_role: &event.actor_role,
-                actor_unit: &event.actor_unit,
-                at: &at_text(event.at),
-                payload: &payload,
-                prev_hash: &prev,
-            });
-            let prev_hash = std::mem::replace(&mut prev, hash.clone());
-            Link { seq, event, payload, prev_hash, hash }
-        })
-        .collect()
-}
-
-/// Every unit that may see the case: the listed units plus the lead unit, without repeats.
-fn visible_units(unit: Option<&str>, units: &[String]) -> Vec<String> {
-    let mut all: Vec<String> = Vec::with_capacity(units.len() + 1);
-    for u in units.iter().map(String::as_str).chain(unit) {
-        if !all.iter().any(|a| a == u) {
-            all.push(u.to_owned());
-        }
-    }
-    all
-}
-
-/// The stored head of a case, read (and on PostgreSQL locked) before a commit.
-#[derive(sqlx::FromRow)]
-pub(crate) struct Head {
-    id: i64,
-    version: i64,
-    head_seq: i64,
-    head_hash: String,
-    applicant_name: String,
-    description: String,
-    unit: Option<String>,
-    #[sqlx(json)]
-    units: Vec<String>,
-}
-
-/// The statements of a case transaction, on a connection inside a transaction.
-pub(crate) trait CaseTx: Send {
-    /// Increments and returns the (center, day) counter: its row lock (PostgreSQL) or the
-    /// single writer (SQLite) makes numbers gapless, and a rollback returns the number.
-    fn next_seq(&mut self, center: &str, day: NaiveDate) -> impl Future<Output = Result<i64>> + Send;
-    fn insert_case(&mut self, row: &CaseRow, head: (i64, &str)) -> impl Future<Output = Result<i64>> + Send;
-    /// Reads the case's head; on PostgreSQL `FOR UPDATE`, so that chains never fork.
-    fn lock_case(&mut self, center: &str, number: &str) -> impl Future<Output = Result<Head>> + Send;
-    /// Rows updated: 0 if the version changed meanwhile.
-    fn update_case(
-        &mut self,
-        id: i64,
-        expected_version: i64,
-        row: &CaseRow,
-        head: (i64, &str),
-    ) -> impl Future<Output = Result<u64>> + Send;
-    fn set_units(
-        &mut self,
-        id: i64,
-        units: &[String],
-        fresh: bool,
-    ) -> impl Future<Output = Result<()>> + Send;
-    fn insert_event(&mut self, id: i64, link: &Link) -> impl Future<Output = Result<()>> + Send;
-    fn insert_notification(
-        &mut self,
-        id: i64,
-        note: &NewNotification,
-        at: DateTime<Utc>,
-    ) -> impl Future<Output = Result<()>> + Send;
-    /// Keeps the text-search index in step (SQLite FTS5; PostgreSQL indexes the columns).
-    fn index_text(
-        &mut self,
-        id: i64,
-        applicant_name: &str,
-        description: &str,
-        fresh: bool,
-    ) -> impl Future<Output = Result<()>> + Send;
-}
-
-/// Implements [`CaseTx`] for `$conn`, whose statements run on `$exec(self)`: the shared
-/// statements, the row-lock suffix of `lock_case`, and the backend's `index_text`.
-macro_rules! impl_case_tx {
-    ($conn:ty, exec: $exec:path, lock: $lock:literal, $($index_text:tt)*) => {
-        impl CaseTx for $conn {
-            async fn next_seq(&mut self, center: &str, day: NaiveDate) -> Result<i64> {
-                Ok(sqlx::query_scalar(
-                    "INSERT INTO counters (center, day, value) VALUES ($1, $2, 1) \
-                     ON CONFLICT (center, day) DO UPDATE SET value = counters.value + 1 \
-                     RETURNING value",
-                )
-                .bind(center)
-                .bind(day)
-                .fetch_one($exec(self))
-                .await?)
-            }
-
-            async fn insert_case(&mut self, r: &CaseRow, head: (i64, &str)) -> Result<i64> {
-                Ok(sqlx::query_scalar(
-                    "INSERT INTO cases (center, number, status, level, channel, category, \
-                     applicant_name, phone, id_number, description, matter, unit, units, \
-                     received_by, received_at, next_due, overdue, reopen_count, outcome, \
-                     updated_at, version, state, head_seq, head_hash) VALUES ($1, $2, $3, $4, \
-                     $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                     $21, $22, $23, $24) RETURNING id",
-                )
-                .bind(&r.center)
-                .bind(&r.number)
-                .bind(&r.status)
-                .bind(&r.level)
-                .bind(&r.channel)
-                .bind(&r.category)
-                .bind(&r.applicant_name)
-                .bind(&r.phone)
-                .bind(&r.id_number)
-                .bind(&r.description)
-                .bind(&r.matter)
-                .bind(&r.unit)
-                .bind(Json(&r.units))
-                .bind(&r.received_by)
-                .bind(r.received_at)
-                .bind(r.next_due)
-                .bind(r.overdue)
-                .bind(r.reopen_count)
-                .bind(&r.outcome)
-                .bind(r.updated_at)
-                .bind(r.version)
-                .bind(Json(&r.state))
-                .bind(head.0)
-                .bind(head.1)
-                .fetch_one($exec(self))
-                .await?)
-            }
-
-            async fn lock_case(&mut self, center: &str, number: &str) -> Result<Head> {
-                Ok(sqlx::query_as(concat!(
-                    "SELECT id, version, head_seq, head_hash, applicant_name, description, \
-                     unit, units FROM cases WHERE center = $1 AND number = $2",
-                    $lock
-                ))
-                .bind(center)
-                .bind(number)
-                .fetch_one($exec(self))
-                .await?)
-            }
-
-            async fn update_case(
-                &mut self,
-                id: i64,
-                expected_version: i64,
-                r: &CaseRow,
-                head: (i64, &str),
-            ) -> Result<u64> {
-                Ok(sqlx::query(
-                    "UPDATE cases SET status = $3, level = $4, channel = $5, category = $6, \
-                     applicant_name = $7, phone = $8, id_number = $9, description = $10, \
-                     matter = $11, unit = $12, units = $13, received_by = $14, \
-                     received_at = $15, next_due = $16, overdue = $17, reopen_count = $18, \
-                     outcome = $19, updated_at = $20, version = $21, state = $22, \
-                     head_seq = $23, head_hash = $24 WHERE id = $1 AND version = $2",
-                )
-                .bind(id)
-                .bind(expected_version)
-                .bind(&r.status)
-                .bind(&r.level)
-                .bind(&r.channel)
-                .bind(&r.category)
-                .bind(&r.applicant_name)
-                .bind(&r.phone)
-                .bind(&r.id_number)
-                .bind(&r.description)
-                .bind(&r.matter)
-                .bind(&r.unit)
-                .bind(Json(&r.units))
-                .bind(&r.received_by)
-                .bind(r.received_at)
-                .bind(r.next_due)
-                .bind(r.overdue)
-                .bind(r.reopen_count)
-                .bind(&r.outcome)
-                .bind(r.updated_at)
-                .bind(r.version)
-                .bind(Json(&r.state))
-                .bind(head.0)
-                .bind(head.1)
-                .execute($exec(self))
-                .await?
-                .rows_affected())
-            }
-
-            async fn set_units(&mut self, id: i64, units: &[String], fresh: bool) -> Result<()> {
-                if !fresh {
-                    sqlx::query("DELETE FROM case_units WHERE case_id = $1")
-                        .bind(id)
-                        .execute($exec(self))
-                        .await?;
-                }
-                for unit in units {
-                    sqlx::query("INSERT INTO case_units (case_id, unit_code) VALUES ($1, $2)")
-                        .bind(id)
-                        .bind(unit)
-                        .execute($exec(self))
-                        .await?;
-                }
-                Ok(())
-            }
-
-            async fn insert_event(&mut self, id: i64, l: &Link) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO case_events (case_id, seq, kind, actor, actor_role, \
-                     actor_unit, at, payload, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(id)
-                .bind(l.seq)
-                .bind(&l.event.kind)
-                .bind(&l.event.actor)
-                .bind(&l.event.actor_role)
-                .bind(&l.event.actor_unit)
-                .bind(l.event.at)
-                .bind(&l.payload)
-                .bind(&l.prev_hash)
-                .bind(&l.hash)
-                .execute($exec(self))
-                .await?;
-                Ok(())
-            }
-
-            async fn insert_notification(
-                &mut self,
-                id: i64,
-                n: &NewNotification,
-                at: DateTime<Utc>,
-            ) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO notifications (case_id, kind, recipient, payload, created_at) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(id)
-                .bind(&n.kind)
-                .bind(&n.recipient)
-                .bind(Json(&n.payload))
-                .bind(at)
-                .execute($exec(self))
-                .await?;
-                Ok(())
-            }
-
-            $($index_text)*
-        }
-    };
-}
-
-fn sqlite_exec(w: &mut WriteConn) -> &mut SqliteConnection {
-    &mut w.conn
-}
-
-fn pg_exec(c: &mut PgConnection) -> &mut PgConnection {
-    c
-}
-
-impl_case_tx!(WriteConn, exec: sqlite_exec, lock: "",
-    /// Deferred to the end of the writer's batch (see [`crate::writer`]).
-    async fn index_text(&mut self, id: i64, applicant_name: &str, description: &str, fresh: bool) -> Result<()> {
-        self.defer_text(search::TextUpdate::new(id, applicant_name, description, fresh));
-        Ok(())
-    }
-);
-
-impl_case_tx!(PgConnection, exec: pg_exec, lock: " FOR UPDATE",
-    async fn index_text(&mut self, _: i64, _: &str, _: &str, _: bool) -> Result<()> {
-        // The pg_trgm GIN indexes on the columns follow the row by themselves.
-        Ok(())
-    }
-);
-
-/// SPEC §3: the next number of (center, day), then the case, its first events (chained from
-/// GENESIS) and its notifications, all in the caller's transaction.
-pub(crate) async fn register<C: CaseTx>(
-    c: &mut C,
-    day: NaiveDate,
-    mut row: CaseRow,
-    events: Vec<NewEvent>,
-    notes: Vec<NewNotification>,
-) -> Result<CaseRow> {
-    let seq = c.next_seq(&row.center, day).await?;
-    let seq = u32::try_from(seq)
-        .map_err(|_| StoreError::Db(sqlx::Error::Protocol(format!("case counter out of range: {seq}"))))?;
-    row.number = format_number(day, seq);
-    if let Value::Object(state) = &mut row.state {
-        state.insert("number".to_owned(), Value::String(row.number.clone()));
-    }
-    row.version = 1;
-    row.received_at = secs(row.received_at);
-    row.updated_at = secs(row.updated_at);
-    let links = chain(&row.number, 0, GENESIS, events);
-    let head = links.last().map_or((0, GENESIS), |l| (l.seq, l.hash.as_str()));
-    let id = c.insert_case(&row, head).await?;
-    c.set_units(id, &visible_units(row.unit.as_deref(), &row.units), true).await?;
-    c.index_text(id, &row.applicant_name, &row.description, true).await?;
-    append(c, id, &links, &notes, row.updated_at).await?;
-    Ok(row)
-}
-
-/// Optimistic commit: replaces the case row and appends events iff the stored version is
-/// `expected`; `Conflict` otherwise, and the caller's transaction (savepoint) is rolled back.
-pub(crate) async fn commit<C: CaseTx>(
-    c: &mut C,
-    expected: i64,
-    mut row: CaseRow,
-    events: Vec<NewEvent>,
-    notes: Vec<NewNotification>,
-) -> Result<CaseRow> {
-    let old = c.lock_case(&row.center, &row.number).await?;
-    if old.version != expected {
-        return Err(StoreError::Conflict);
-    }
-    row.version = expected + 1;
-    row.received_at = secs(row.received_at);
-    row.updated_at = secs(row.updated_at);
-    let links = chain(&row.number, old.head_seq, &old.head_hash, events);
-    let head = links.last().map_or((old.head_seq, old.head_hash.as_str()), |l| (l.seq, l.hash.as_str()));
-    if c.update_case(old.id, expected, &row, head).await? == 0 {
-        return Err(StoreError::Conflict);
-    }
-    let units = visible_units(row.unit.as_deref(), &row.units);
-    if units != visible_units(old.unit.as_deref(), &old.units) {
-        c.set_units(old.id, &units, false).await?;
-    }
-    if row.applicant_name != old.applicant_name || row.description != old.description {
-        c.index_text(old.id, &row.applicant_name, &row.description, false).await?;
-    }
-    append(c, old.id, &links, &notes, row.updated_at).await?;
-    Ok(row)
-}
-
-async fn append<C: CaseTx>(
-    c: &mut C,
-    id: i64,
-    links: &[Link],
-    notes: &[NewNotification],
-    at: DateTime<Utc>,
-) -> Result<()> {
-    for link in links {
-        c.insert_event(id, link).await?;
-    }
-    for note in notes {
-        c.insert_notification(id, note, at).await?;
-    }
-    Ok(())
 }
 
 /// An event row as stored (payload as text).
@@ -470,16 +86,31 @@ impl Store {
     /// The ledger query (SPEC §5, §6): newest first (registration time, then number); `total`
     /// counts all matches. `per_page` is clamped to 1..=200, `page` starts at 1.
     pub async fn cases(&self, f: &CaseFilter) -> Result<CasePage> {
-        let backend = self.backend();
         let per_page = i64::from(f.per_page.clamp(1, 200));
         let offset = (i64::from(f.page.max(1)) - 1) * per_page;
+        let text = Text::new(f.q.as_deref(), self.backend());
+        // SQLite text search: plan by the number of matches (see `FtsStats`).
+        let (mut total, mut drive_count, mut drive_page) = (None, false, false);
+        if let (Inner::Sqlite(db), Text::Fts(phrase)) = (&*self.inner, &text) {
+            let stats = FtsStats::read(&db.read, phrase, &f.center).await?;
+            if stats.matches == 0 || (stats.single_center && search::center_and_text_only(f)) {
+                total = Some(stats.matches);
+            }
+            drive_count = stats.drive_count();
+            drive_page = stats.drive_page(offset + per_page);
+        }
         read_db!(self, |ex| {
-            let mut count = QueryBuilder::new("SELECT count(*) FROM cases c WHERE ");
-            search::push_filters(&mut count, f, backend);
-            let total: i64 = count.build_query_scalar().fetch_one(ex).await?;
+            let total = match total {
+                Some(total) => total,
+                None => {
+                    let mut count = QueryBuilder::new("SELECT count(*)");
+                    search::push_from_where(&mut count, f, &text, drive_count);
+                    count.build_query_scalar().fetch_one(ex).await?
+                }
+            };
             let rows = if total > offset {
-                let mut page = QueryBuilder::new(concat!("SELECT ", case_columns!(), " FROM cases c WHERE "));
-                search::push_filters(&mut page, f, backend);
+                let mut page = QueryBuilder::new(concat!("SELECT ", case_columns!()));
+                search::push_from_where(&mut page, f, &text, drive_page);
                 page.push(" ORDER BY c.received_at DESC, c.id DESC LIMIT ")
                     .push_bind(per_page)
                     .push(" OFFSET ")
@@ -490,6 +121,32 @@ impl Store {
             };
             Ok(CasePage { rows, total })
         })
+    }
+
+    /// Earlier cases of one applicant (same phone, or same ID number when given), newest first,
+    /// as (number, matter): the repeat-trip lookup of SPEC §4.2, one indexed query.
+    pub async fn applicant_cases(
+        &self,
+        center: &str,
+        phone: &str,
+        id_number: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(String, Option<String>)>> {
+        Ok(read_db!(self, |ex| {
+            sqlx::query_as(
+                "SELECT number, matter FROM (\
+                   SELECT number, matter, received_at, id FROM cases WHERE center = $1 AND phone = $2 \
+                   UNION \
+                   SELECT number, matter, received_at, id FROM cases WHERE center = $1 AND id_number = $3\
+                 ) t ORDER BY received_at DESC, id DESC LIMIT $4",
+            )
+            .bind(center)
+            .bind(phone)
+            .bind(id_number)
+            .bind(limit)
+            .fetch_all(ex)
+            .await?
+        }))
     }
 
     /// The case's events by seq; `NotFound` if there is no such case.

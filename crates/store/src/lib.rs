@@ -2,10 +2,10 @@
 //! (several stateless servers), chosen at runtime by the database URL.
 //!
 //! One SQL text serves both backends wherever the dialects agree (`$n` placeholders work on
-//! SQLite too): [`read_db!`] and [`write_db!`] expand a query body once per backend. SQLite
-//! writes go through a single writer task with group commit ([`writer`]); PostgreSQL writes run
-//! in ordinary pooled transactions. Case registration and commits are written once, generically
-//! over [`cases::CaseTx`].
+//! SQLite too): `read_db!` and `write_db!` expand a query body once per backend. SQLite writes
+//! go through a single writer thread with group commit (`writer`); PostgreSQL writes run in
+//! ordinary pooled transactions. Case registration and commits are written once, generic over
+//! `case_tx::CaseTx`. Text search: `search`. Hash-chain verification: `verify`.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -39,20 +39,21 @@ macro_rules! read_db {
 /// Runs a write body, which must evaluate to `Result<T>`, in a transaction: on SQLite as a job of
 /// the writer's next batch (its own savepoint), on PostgreSQL in a pooled transaction. `$c` is
 /// `&mut SqliteConnection` or `&mut PgConnection` (use it as `&mut *$c`); with `case |$c|` it is
-/// `&mut WriteConn` or `&mut PgConnection`, both [`cases::CaseTx`]. On SQLite the body runs on
-/// the writer thread, so it may only capture owned values.
+/// `&mut WriteConn` or `&mut PgConnection`, both `case_tx::CaseTx`, and the body's first
+/// statement must open the job's savepoint (`WriteConn::first_statement`). On SQLite the body
+/// runs on the writer thread, so it may only capture owned values.
 macro_rules! write_db {
     ($store:expr, |$c:ident| $body:expr) => {
-        write_db!(@run $store, $c, w => &mut w.conn, $body)
+        write_db!(@run $store, run, $c, w => &mut w.conn, $body)
     };
     ($store:expr, case |$c:ident| $body:expr) => {
-        write_db!(@run $store, $c, w => w, $body)
+        write_db!(@run $store, run_opening, $c, w => w, $body)
     };
-    (@run $store:expr, $c:ident, $w:ident => $sqlite:expr, $body:expr) => {
+    (@run $store:expr, $run:ident, $c:ident, $w:ident => $sqlite:expr, $body:expr) => {
         match &*$store.inner {
             $crate::Inner::Sqlite(db) => {
                 db.writer
-                    .run(move |$w| {
+                    .$run(move |$w| {
                         Box::pin($crate::writer::typed(async move {
                             let $c = $sqlite;
                             $body
@@ -75,6 +76,7 @@ macro_rules! write_db {
 }
 
 mod admin;
+mod case_tx;
 mod cases;
 mod error;
 pub mod model;
@@ -111,7 +113,7 @@ enum Inner {
 struct SqliteDb {
     /// Readers (WAL: they never block the writer nor each other).
     read: SqlitePool,
-    /// The only write connection, owned by the group-commit task.
+    /// The only write connection, owned by the group-commit thread.
     writer: writer::Writer,
 }
 
@@ -189,7 +191,9 @@ async fn connect_sqlite(url: &str) -> Result<Inner> {
         .map_err(|e| StoreError::InvalidUrl(format!("{url}: {e}")))?
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
-        .pragma("cache_size", "-16000")
+        // Page cache per connection (KiB): small for readers, the OS file cache backs them;
+        // the writer gets more for index updates. Keeps the server under 100 MB.
+        .pragma("cache_size", "-4000")
         // Savepoint (statement) journals in memory: each job's savepoint journals the pages it
         // touches; on disk that is a temp-file write per page.
         .pragma("temp_store", "memory");
@@ -202,12 +206,14 @@ async fn connect_sqlite(url: &str) -> Result<Inner> {
         .clone()
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full);
+        .synchronous(SqliteSynchronous::Full)
+        .pragma("cache_size", "-16000");
     // Migrate through a one-connection pool (`Migrator::run` on a bare connection makes the
     // future non-`Send`), then open the writer's own connection.
     let setup = SqlitePoolOptions::new().max_connections(1).connect_with(write.clone()).await?;
     SQLITE_MIGRATOR.run(&setup).await?;
-    sqlx::query("PRAGMA optimize=0x10002").execute(&setup).await?;
+    // Planner statistics, bounded work (SQLite's advice for long-lived connections).
+    sqlx::query("PRAGMA analysis_limit=400; PRAGMA optimize=0x10002").execute(&setup).await?;
     setup.close().await;
     let conn = write.connect().await?;
     let readers = std::thread::available_parallelism().map_or(4, |n| n.get() * 2);

@@ -3,7 +3,7 @@
 use bancheng_domain::chain::{ChainLink, GENESIS, event_hash};
 use chrono::{DateTime, Utc};
 
-use crate::cases::at_text;
+use crate::case_tx::at_text;
 use crate::model::ChainBreak;
 use crate::writer::typed;
 use crate::{Inner, Result, Store};
@@ -210,12 +210,13 @@ impl Store {
         }
     }
 
-    /// Test support: runs one SQL statement on the write path; returns the rows affected.
+    /// Test support: runs SQL statements (`;`-separated) as one write job / transaction, as
+    /// plain SQL with database access would; returns the rows affected.
     #[doc(hidden)]
     pub async fn execute_for_test(&self, sql: &str) -> Result<u64> {
         let sql = sql.to_owned();
         write_db!(self, |c| {
-            Ok(sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(&mut *c).await?.rows_affected())
+            Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(&mut *c).await?.rows_affected())
         })
     }
 }

@@ -9,9 +9,12 @@
 //! work was lost gets that error. While one batch commits, the next one queues up, so batches
 //! grow with the load and the fsync rate stays bounded.
 //!
-//! Text-index (FTS5) changes are deferred to the end of the batch and written in one statement:
-//! FTS5 flushes its pending terms to a new segment at every SAVEPOINT, so indexing inside each
-//! job's savepoint would create one segment (and its merges) per case.
+//! Throughput is bounded by round trips to sqlx's connection thread (each statement is one), so
+//! a case job makes two: its first statement also opens its savepoint
+//! ([`WriteConn::first_statement`]) and the row with all its children is one multi-statement
+//! query (`case_tx`). Text-index (FTS5) changes are deferred to the end of the batch and written
+//! in one statement: FTS5 flushes its pending terms to a new segment at every SAVEPOINT, so
+//! indexing inside each job's savepoint would create a segment (and its merges) per case.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -39,9 +42,42 @@ pub(crate) fn typed<T, F: Future<Output = Result<T>>>(f: F) -> F {
 pub(crate) struct WriteConn {
     pub(crate) conn: SqliteConnection,
     text: Vec<TextUpdate>,
+    /// The current job's savepoint.
+    savepoint: Savepoint,
+    /// A `job` savepoint is open (this job's or an earlier one's, released by the next).
+    stacked: bool,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Savepoint {
+    /// A batch of one: the transaction itself isolates the job.
+    Unneeded,
+    /// To be opened with the job's first statement.
+    Pending,
+    Open,
+}
+
+/// The three forms of a job's first statement for [`WriteConn::first_statement`]: as is,
+/// opening the first savepoint, and releasing the previous one and opening the next.
+macro_rules! with_savepoint {
+    ($sql:expr) => {
+        [$sql, concat!("SAVEPOINT job; ", $sql), concat!("RELEASE job; SAVEPOINT job; ", $sql)]
+    };
+}
+pub(crate) use with_savepoint;
+
 impl WriteConn {
+    /// The SQL of a job's first statement (see [`with_savepoint!`]), opening the job's savepoint
+    /// in the same round trip to the connection thread if it is pending. Run it with `fetch_all`
+    /// or `execute`, which run every statement of the query.
+    pub(crate) fn first_statement(&mut self, sql: &[&'static str; 3]) -> &'static str {
+        if self.savepoint != Savepoint::Pending {
+            return sql[0];
+        }
+        self.savepoint = Savepoint::Open;
+        if std::mem::replace(&mut self.stacked, true) { sql[2] } else { sql[1] }
+    }
+
     /// Queues a text-index change, written before the batch commits (dropped with the job's
     /// savepoint if the job fails).
     pub(crate) fn defer_text(&mut self, update: TextUpdate) {
@@ -55,6 +91,8 @@ impl WriteConn {
 
 /// A type-erased job in a batch.
 trait Pending: Send {
+    /// The job opens its savepoint with its first statement ([`WriteConn::first_statement`]).
+    fn opens_savepoint(&self) -> bool;
     /// Runs the job on the batch's connection (inside its savepoint); true if it succeeded.
     fn run<'c>(&'c mut self, w: &'c mut WriteConn) -> BoxFut<'c, bool>;
     /// Answers the caller once the batch's fate is known.
@@ -72,6 +110,7 @@ enum Fate<'a> {
 }
 
 struct Job<T, F> {
+    opens_savepoint: bool,
     op: Option<F>,
     out: Option<Result<T>>,
     reply: oneshot::Sender<Result<T>>,
@@ -82,6 +121,10 @@ where
     T: Send + 'static,
     F: for<'c> FnOnce(&'c mut WriteConn) -> BoxFut<'c, Result<T>> + Send + 'static,
 {
+    fn opens_savepoint(&self) -> bool {
+        self.opens_savepoint
+    }
+
     fn run<'c>(&'c mut self, w: &'c mut WriteConn) -> BoxFut<'c, bool> {
         Box::pin(async move {
             let Some(op) = self.op.take() else {
@@ -125,7 +168,7 @@ impl Writer {
     /// Starts the writer on `conn`, which must be the only write connection.
     pub(crate) fn spawn(conn: SqliteConnection) -> Result<Writer> {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let w = WriteConn { conn, text: Vec::new() };
+        let w = WriteConn { conn, text: Vec::new(), savepoint: Savepoint::Unneeded, stacked: false };
         // A thread of its own, so that request handlers saturating the runtime never delay
         // the batches.
         let runtime = tokio::runtime::Builder::new_current_thread().build()?;
@@ -141,8 +184,26 @@ impl Writer {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut WriteConn) -> BoxFut<'c, Result<T>> + Send + 'static,
     {
+        self.submit(false, op).await
+    }
+
+    /// Like [`Writer::run`] for an `op` whose first statement goes through
+    /// [`WriteConn::first_statement`], saving the savepoint's own round trip.
+    pub(crate) async fn run_opening<T, F>(&self, op: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut WriteConn) -> BoxFut<'c, Result<T>> + Send + 'static,
+    {
+        self.submit(true, op).await
+    }
+
+    async fn submit<T, F>(&self, opens_savepoint: bool, op: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut WriteConn) -> BoxFut<'c, Result<T>> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
-        let job = Job { op: Some(op), out: None, reply };
+        let job = Job { opens_savepoint, op: Some(op), out: None, reply };
         self.tx.send(Msg::Job(Box::new(job))).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
@@ -216,21 +277,31 @@ async fn commit_batch(w: &mut WriteConn, jobs: &mut [Box<dyn Pending>]) -> Resul
     out
 }
 
-/// One savepoint per job, released when the next job starts in the same statement round trip
-/// (`RELEASE job; SAVEPOINT job`): nesting them instead would make SQLite's savepoint
-/// bookkeeping grow with the batch. A failed job's `ROLLBACK TO` undoes only its own writes;
-/// COMMIT releases the last savepoint. A batch of one needs no savepoint.
+/// One savepoint per job, released when the next one opens (`RELEASE job; SAVEPOINT job`, in
+/// the same round trip as the next job's first statement where it allows): nesting them
+/// instead would make SQLite's savepoint bookkeeping grow with the batch. A failed job's
+/// `ROLLBACK TO` undoes only its own writes; COMMIT releases the last savepoint. A batch of one
+/// needs no savepoint.
 async fn run_jobs(w: &mut WriteConn, jobs: &mut [Box<dyn Pending>]) -> Result<()> {
+    w.stacked = false;
     if let [job] = jobs {
+        w.savepoint = Savepoint::Unneeded;
         if !job.run(w).await {
             return Ok(w.exec("ROLLBACK").await?);
         }
     } else {
-        for (i, job) in jobs.iter_mut().enumerate() {
+        for job in jobs.iter_mut() {
             let mark = w.text.len();
-            w.exec(if i == 0 { "SAVEPOINT job" } else { "RELEASE job; SAVEPOINT job" }).await?;
+            w.savepoint = Savepoint::Pending;
+            if !job.opens_savepoint() {
+                let sql = w.first_statement(&["", "SAVEPOINT job", "RELEASE job; SAVEPOINT job"]);
+                w.exec(sql).await?;
+            }
             if !job.run(w).await {
-                w.exec("ROLLBACK TO job").await?;
+                // A job that failed before its first statement wrote nothing.
+                if w.savepoint == Savepoint::Open {
+                    w.exec("ROLLBACK TO job").await?;
+                }
                 w.text.truncate(mark);
             }
         }

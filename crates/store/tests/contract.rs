@@ -103,8 +103,10 @@ on_both_backends!(
     a_tampered_payload_is_reported_by_verify_log_at_that_case_and_seq,
     events_cannot_be_updated_or_deleted_through_plain_sql,
     filters_each_select_the_right_cases,
+    applicant_cases_finds_earlier_cases_by_phone_or_id_number_newest_first,
     text_search_finds_one_two_and_four_chinese_characters_and_applicant_names,
     text_search_follows_committed_changes,
+    text_search_counts_one_center_and_combines_with_filters,
     visible_units_scope_a_handler_to_the_cases_of_their_units,
     cases_due_by_lists_open_cases_due_on_or_before_the_day,
     units_keep_tree_order_and_centers_are_distinct,
@@ -370,18 +372,31 @@ mod bodies {
 
     pub async fn failing_jobs_do_not_affect_concurrent_registrations(s: &Store) {
         let base = register_simple(s, "张三", "基础").await;
+        add_unit(s, "dup", "bbc", None).await;
         let mut tasks = Vec::new();
-        for i in 0..40 {
+        for i in 0..60 {
             let s = s.clone();
             let base = base.clone();
             tasks.push(tokio::spawn(async move {
-                if i % 4 == 0 {
-                    // Stale: version 7 never exists.
-                    let r = s.commit(7, base, vec![event("x", json!({}))], vec![]).await;
-                    assert!(matches!(r, Err(StoreError::Conflict)), "{r:?}");
-                    None
-                } else {
-                    Some(register(&s, case("bbc", "李四", "批量")).await.number)
+                match i % 4 {
+                    0 => {
+                        // Stale: version 7 never exists.
+                        let r = s.commit(7, base, vec![event("x", json!({}))], vec![]).await;
+                        assert!(matches!(r, Err(StoreError::Conflict)), "{r:?}");
+                        None
+                    }
+                    1 => {
+                        // Fails after writing: its first insert must be undone too.
+                        let r = s
+                            .execute_for_test(&format!(
+                                "INSERT INTO units (code, center, name, kind) VALUES ('u{i}', 'bbc', 'x', 'window'); \
+                                 INSERT INTO units (code, center, name, kind) VALUES ('dup', 'bbc', 'x', 'window')"
+                            ))
+                            .await;
+                        assert_eq!(duplicate(r.unwrap_err()), "units_code");
+                        None
+                    }
+                    _ => Some(register(&s, case("bbc", "李四", "批量")).await.number),
                 }
             }));
         }
@@ -394,6 +409,8 @@ mod bodies {
         assert_eq!(got, want);
         assert_eq!(s.case("bbc", &base.number).await.unwrap().version, 1);
         assert_eq!(s.verify_log().await.unwrap(), (31, vec![]));
+        assert_eq!(s.units(None).await.unwrap().len(), 1);
+        assert_eq!(search(s, "批量").await.len(), 30);
     }
 
     pub async fn events_are_hash_chained_from_genesis_and_verify_log_passes(s: &Store) {
@@ -466,6 +483,27 @@ mod bodies {
         assert!(err.to_string().contains("append-only"), "{err}");
         assert_eq!(s.events("bbc", &row.number).await.unwrap(), before);
         assert_eq!(s.verify_log().await.unwrap(), (1, vec![]));
+    }
+
+    pub async fn applicant_cases_finds_earlier_cases_by_phone_or_id_number_newest_first(s: &Store) {
+        let mut a = case("bbc", "张三", "甲");
+        a.phone = "13900000001".into();
+        a.matter = Some("营业执照".into());
+        a.received_at = at("2021-08-10T01:00:00Z");
+        let a = register(s, a).await.number;
+        let mut b = case("bbc", "张三", "乙");
+        b.phone = "13900000002".into();
+        b.id_number = Some("11010519491231002X".into());
+        b.received_at = at("2021-08-10T02:00:00Z");
+        let b = register(s, b).await.number;
+        let mut other = case("other", "张三", "丙");
+        other.phone = "13900000001".into();
+        register(s, other).await;
+        let found = s.applicant_cases("bbc", "13900000001", Some("11010519491231002X"), 10).await.unwrap();
+        assert_eq!(found, vec![(b.clone(), None), (a.clone(), Some("营业执照".into()))]);
+        let by_phone = s.applicant_cases("bbc", "13900000001", None, 10).await.unwrap();
+        assert_eq!(by_phone, vec![(a, Some("营业执照".into()))]);
+        assert!(s.applicant_cases("bbc", "13900000009", None, 10).await.unwrap().is_empty());
     }
 
     pub async fn filters_each_select_the_right_cases(s: &Store) {
@@ -601,6 +639,54 @@ mod bodies {
         assert_eq!(s.cases(&found).await.unwrap().total, 99);
         assert_eq!(search(s, "20210810100").await, ["20210810100"]);
         assert_eq!(search(s, "2021081010").await, ["2021081010", "20210810100"]);
+    }
+
+    pub async fn text_search_counts_one_center_and_combines_with_filters(s: &Store) {
+        // Few and many matches among 40 cases, so that both query plans of SQLite run.
+        let mut rare = Vec::new();
+        let mut common = Vec::new();
+        for i in 0..40 {
+            let mut row = case("bbc", "王五", if i % 2 == 0 { "公积金提取" } else { "其他" });
+            if i == 7 {
+                row.description = "残疾证办理".into();
+            }
+            row.status = if i % 4 == 0 { "dispatched" } else { "accepted" }.into();
+            row.received_at = at("2021-08-10T01:00:00Z") + chrono::Duration::seconds(i);
+            let number = register(s, row).await.number;
+            if i == 7 {
+                rare.push(number.clone());
+            }
+            if i % 2 == 0 {
+                common.push(number);
+            }
+        }
+        let mut other = case("other", "王五", "公积金提取");
+        other.status = "dispatched".into();
+        register(s, other).await;
+        let page = |q: &str, statuses: &[&str], per_page| CaseFilter {
+            q: Some(q.into()),
+            statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
+            per_page,
+            ..filter()
+        };
+        let found = s.cases(&page("残疾", &[], 20)).await.unwrap();
+        assert_eq!((found.total, found.rows.len()), (1, 1));
+        assert_eq!(found.rows[0].number, rare[0]);
+        assert_eq!(s.cases(&page("残疾", &["dispatched"], 20)).await.unwrap().total, 0);
+        let many = s.cases(&page("公积", &[], 5)).await.unwrap();
+        assert_eq!(many.total, 20);
+        // Newest first.
+        let newest: Vec<&String> = common.iter().rev().take(5).collect();
+        assert_eq!(many.rows.iter().map(|r| &r.number).collect::<Vec<_>>(), newest);
+        let dispatched = s.cases(&page("公积", &["dispatched"], 20)).await.unwrap();
+        assert_eq!(dispatched.total, 10);
+        assert!(dispatched.rows.iter().all(|r| r.status == "dispatched" && r.center == "bbc"));
+        let last = s.cases(&CaseFilter { page: 4, ..page("公积", &[], 5) }).await.unwrap();
+        assert_eq!(
+            last.rows.iter().map(|r| &r.number).collect::<Vec<_>>(),
+            common.iter().take(5).rev().collect::<Vec<_>>()
+        );
+        assert_eq!(s.cases(&page("王五", &[], 20)).await.unwrap().total, 40);
     }
 
     pub async fn visible_units_scope_a_handler_to_the_cases_of_their_units(s: &Store) {

@@ -100,8 +100,9 @@ CREATE TABLE cases (
 CREATE INDEX cases_center_received ON cases (center, received_at DESC, id DESC);
 CREATE INDEX cases_center_status ON cases (center, status);
 CREATE INDEX cases_center_next_due ON cases (center, next_due);
-CREATE INDEX cases_phone ON cases (phone);
-CREATE INDEX cases_id_number ON cases (id_number);
+-- Repeat-trip lookup (SPEC §4.2): equality on center and phone, newest first, no scan.
+CREATE INDEX cases_phone ON cases (center, phone, received_at DESC, id DESC);
+CREATE INDEX cases_id_number ON cases (center, id_number, received_at DESC, id DESC);
 
 -- Lead and co-units of each case, for unit filters and handler scoping (SPEC §2).
 CREATE TABLE case_units (
