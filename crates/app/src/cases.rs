@@ -258,6 +258,23 @@ impl App {
     /// One action on a case (SPEC §6). A concurrent change makes this a 409, never a lost update.
     pub async fn act(&self, actor: &Actor, number: &str, cmd: &Command) -> Result<CaseView> {
         let (case, version) = self.load(actor, number).await?;
+        let resolved;
+        let cmd = match cmd {
+            Command::Assign { assignee, .. } => {
+                let user = match self.store().user_by_name(assignee.trim()).await {
+                    Ok(u) if u.center == actor.center && !u.disabled => u,
+                    Ok(_) | Err(StoreError::NotFound) => {
+                        return Err(
+                            DomainError::invalid("assignee", format!("经办人不存在：{assignee}")).into()
+                        );
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                resolved = Command::Assign { assignee: user.username, assignee_unit: user.unit_code };
+                &resolved
+            }
+            other => other,
+        };
         let (case, version) = self.decide_and_commit(actor, case, version, cmd).await?;
         Ok(self.view(&case, actor, version))
     }

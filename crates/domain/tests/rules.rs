@@ -722,3 +722,29 @@ fn privacy_leaders_see_masked_phone_and_only_window_and_office_see_full_id() {
     assert_eq!(v.applicant.id_number.as_deref(), Some("11010519491231002X"));
     let _ = office2();
 }
+
+#[test]
+fn spec_2_the_unit_lead_assigns_a_handler_of_the_lead_unit_and_nobody_else_may() {
+    let w = World::new();
+    let c = w.register(at(2026, 3, 2, 9));
+    let c = w.ok(
+        &c,
+        &window(),
+        Command::Dispatch { unit: "sw".into(), co_units: vec!["ga".into()], level: Level::Department },
+        at(2026, 3, 2, 10),
+    );
+    let lead = actor("chenxr", Role::UnitLead, "sw");
+    let assign = |who: &str, unit: &str| Command::Assign { assignee: who.into(), assignee_unit: unit.into() };
+    let r = w.act(&c, &lead, assign("h_ga", "ga"), at(2026, 3, 2, 11));
+    assert!(matches!(r, Err(DomainError::Invalid { field: "assignee", .. })), "{r:?}");
+    let r = w.act(&c, &handler("sw"), assign("h_sw", "sw"), at(2026, 3, 2, 11));
+    assert!(matches!(r, Err(DomainError::Forbidden { .. })), "a handler does not assign");
+    let co_lead = actor("niejq", Role::UnitLead, "ga");
+    let r = w.act(&c, &co_lead, assign("h_ga", "ga"), at(2026, 3, 2, 11));
+    assert!(matches!(r, Err(DomainError::Forbidden { .. })), "only the lead unit's lead assigns");
+    let c = w.ok(&c, &lead, assign("h_sw", "sw"), at(2026, 3, 2, 11));
+    assert_eq!(c.assignee.as_deref(), Some("h_sw"));
+    // Reassigning the case to another unit clears the assignee.
+    let c = w.ok(&c, &office(), dispatch("bdc", Level::Department), at(2026, 3, 2, 12));
+    assert_eq!(c.assignee, None);
+}

@@ -21,7 +21,7 @@ use crate::api;
         api::actions::Empty, api::actions::DispatchBody, api::actions::ReasonBody, api::actions::ExtensionBody,
         api::actions::NoteBody, api::actions::FeedbackBody, api::actions::EscalateBody, api::actions::NegativeBody,
         api::actions::ResolveBody, api::actions::ConfirmBody, api::actions::VerifyBody, api::actions::VisitBody,
-        api::actions::ReverifyBody, api::actions::NoticeBody, api::actions::SuperviseBody,
+        api::actions::ReverifyBody, api::actions::NoticeBody, api::actions::SuperviseBody, api::actions::AssignBody,
     )),
     modifiers(&Actions),
 )]

@@ -135,6 +135,12 @@ pub enum Command {
     },
     /// 归档.
     Close,
+    /// SPEC §2: the unit lead assigns the case to a 经办人 of the unit. `assignee_unit` is the
+    /// assignee's unit as looked up by the caller.
+    Assign {
+        assignee: String,
+        assignee_unit: String,
+    },
     /// Scheduler tick: 催办, 通报 flags.
     Tick,
     /// After a calendar import (SPEC §4.3): recompute open deadlines, logging each change.
@@ -165,6 +171,7 @@ impl Command {
             Command::Notice { .. } => "notice",
             Command::Supervise { .. } => "supervise",
             Command::Close => "close",
+            Command::Assign { .. } => "assign",
             Command::Tick => "tick",
             Command::RecomputeDeadlines => "recompute-deadlines",
         }
@@ -177,7 +184,7 @@ impl Command {
 }
 
 /// All actions of SPEC §6 (without the scheduler's tick).
-pub const ACTIONS: [&str; 20] = [
+pub const ACTIONS: [&str; 21] = [
     "accept",
     "dispatch",
     "return",
@@ -198,6 +205,7 @@ pub const ACTIONS: [&str; 20] = [
     "notice",
     "supervise",
     "close",
+    "assign",
 ];
 
 pub fn action_label(action: &str) -> &'static str {
@@ -222,6 +230,7 @@ pub fn action_label(action: &str) -> &'static str {
         "notice" => "通报",
         "supervise" => "督办",
         "close" => "归档",
+        "assign" => "指定经办人",
         "tick" => "定时检查",
         "recompute-deadlines" => "重算期限",
         _ => "操作",

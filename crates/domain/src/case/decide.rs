@@ -35,7 +35,8 @@ impl Ctx<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
     pub kind: &'static str,
-    /// A unit code, `unit_lead:CODE`, `role:office`, or `phone:NUMBER` for the applicant.
+    /// A unit code, `unit_lead:CODE`, `role:office`, `user:USERNAME`, or `phone:NUMBER` for the
+    /// applicant.
     pub recipient: String,
     pub text: String,
 }
@@ -105,6 +106,7 @@ pub fn register(reg: &Registration, ctx: &Ctx<'_>, earlier: &[EarlierCase]) -> R
         received_at: ctx.now,
         unit: None,
         co_units: vec![],
+        assignee: None,
         dispatched_at: None,
         unit_history: vec![],
         deadlines: vec![],
@@ -234,6 +236,8 @@ fn role_allowed(cmd: &Command, role: Role) -> bool {
         // 五(三) 领导小组定期督办; 督查股.
         Command::Supervise { .. } => &[Office, Inspector, Leader],
         Command::Close => &[Office],
+        // SPEC §2: the unit lead assigns within the unit; the office may too.
+        Command::Assign { .. } => &[UnitLead, Office],
         Command::Tick | Command::RecomputeDeadlines => &[System],
     };
     allowed.contains(&role)
@@ -249,6 +253,7 @@ fn check_permission(case: &Case, cmd: &Command, actor: &Actor) -> Result<()> {
         let lead_only = matches!(
             cmd,
             Command::Return { .. }
+                | Command::Assign { .. }
                 | Command::RequestExtension { .. }
                 | Command::ProposeNegative { .. }
                 | Command::Resolve { .. }
@@ -721,6 +726,14 @@ pub fn decide(case: &Case, cmd: &Command, ctx: &Ctx<'_>) -> Result<Decision> {
                 w.d.notify("supervised", u.clone(), format!("事项{number}已被督办：{note}"));
             }
         }
+        Command::Assign { assignee, assignee_unit } => {
+            require_status(case, cmd, &[Status::Dispatched, Status::NegativePending])?;
+            if case.unit.as_deref() != Some(assignee_unit.as_str()) {
+                return Err(DomainError::invalid("assignee", "经办人应为牵头单位的工作人员"));
+            }
+            w.emit(CaseEvent::Assigned { assignee: assignee.clone() });
+            w.d.notify("assigned", format!("user:{assignee}"), format!("事项{number}已指定您为经办人"));
+        }
         Command::Close => {
             require_status(case, cmd, &[Status::Verified])?;
             // 四(四): results are verified and the applicant called back before archiving.
@@ -809,6 +822,9 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
         CaseEvent::Dispatched { unit, co_units, level } => {
             case.status = Status::Dispatched;
             case.level = *level;
+            if case.unit.as_deref() != Some(unit.as_str()) {
+                case.assignee = None;
+            }
             case.unit = Some(unit.clone());
             case.co_units = co_units.clone();
             case.dispatched_at = Some(rec.at);
@@ -819,6 +835,7 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
             case.status = Status::Returned;
             case.returned = Some(note(reason));
             case.unit = None;
+            case.assignee = None;
             case.co_units.clear();
         }
         CaseEvent::ExtensionRequested { deadline_id, workdays, reason, new_due } => {
@@ -851,6 +868,9 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
         CaseEvent::Escalated { to, unit, .. } => {
             case.level = *to;
             if let Some(u) = unit {
+                if case.unit.as_deref() != Some(u.as_str()) {
+                    case.assignee = None;
+                }
                 case.unit = Some(u.clone());
                 case.status = Status::Dispatched;
                 case.dispatched_at = Some(rec.at);
@@ -917,6 +937,7 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
             case.dispatched_at = Some(rec.at);
             if case.unit.as_deref() != Some(unit.as_str()) {
                 case.unit = Some(unit.clone());
+                case.assignee = None;
                 case.co_units.retain(|u| u != unit);
             }
             case.unit_history.push(unit.clone());
@@ -929,6 +950,7 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
             by: stamp(),
         }),
         CaseEvent::Closed {} => case.status = Status::Closed,
+        CaseEvent::Assigned { assignee } => case.assignee = Some(assignee.clone()),
         CaseEvent::DeadlineSet { deadline } => case.deadlines.push(deadline.clone()),
         CaseEvent::DeadlineClosed { id, met } => {
             if let Some(d) = case.deadlines.iter_mut().find(|d| d.id == *id) {

@@ -93,6 +93,10 @@ pub enum CaseEvent {
         opinion: String,
     },
     Closed {},
+    /// 指定经办人 within the lead unit.
+    Assigned {
+        assignee: String,
+    },
     DeadlineSet {
         deadline: Deadline,
     },
@@ -152,6 +156,7 @@ impl CaseEvent {
             CaseEvent::Reopened { .. } => "reopened",
             CaseEvent::Noticed { .. } => "noticed",
             CaseEvent::Closed {} => "closed",
+            CaseEvent::Assigned { .. } => "assigned",
             CaseEvent::DeadlineSet { .. } => "deadline_set",
             CaseEvent::DeadlineClosed { .. } => "deadline_closed",
             CaseEvent::DeadlineExtended { .. } => "deadline_extended",
@@ -186,6 +191,7 @@ impl CaseEvent {
             CaseEvent::Reopened { .. } => "重新核实",
             CaseEvent::Noticed { .. } => "通报",
             CaseEvent::Closed {} => "归档",
+            CaseEvent::Assigned { .. } => "指定经办人",
             CaseEvent::DeadlineSet { .. } => "设定期限",
             CaseEvent::DeadlineClosed { .. } => "期限结束",
             CaseEvent::DeadlineExtended { .. } => "期限延长",

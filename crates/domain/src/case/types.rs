@@ -230,6 +230,9 @@ pub struct Case {
     pub unit: Option<String>,
     #[serde(default)]
     pub co_units: Vec<String>,
+    /// 经办人 of the lead unit, when the unit lead has assigned one.
+    #[serde(default)]
+    pub assignee: Option<String>,
     /// Last 转派 / 重新核实 time: the 四(三) 3-day negative reply counts from it.
     #[serde(default)]
     pub dispatched_at: Option<DateTime<Utc>>,

@@ -265,3 +265,46 @@ async fn spec_6_bad_input_is_422_naming_the_field_and_registers_or_changes_nothi
         assert_eq!(ok["total"], 1);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spec_2_only_the_lead_units_chief_representative_assigns_a_handler_of_that_unit() {
+    for backend in backends() {
+        let t = spawn_app_on(&backend, default_start()).await;
+        let case = t.register_ok("lisu", json!({})).await;
+        let number = case["number"].as_str().unwrap().to_owned();
+        t.act_ok("lisu", &number, "dispatch", json!({"unit": "sw", "level": "department"})).await;
+        let err = t
+            .act_refused(
+                "lead_sw",
+                &number,
+                "assign",
+                json!({"assignee": "h_ga"}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+            )
+            .await;
+        assert_eq!(err["error"]["field"], "assignee");
+        t.act_refused(
+            "lead_sw",
+            &number,
+            "assign",
+            json!({"assignee": "nobody"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+        )
+        .await;
+        t.act_refused(
+            "h_sw",
+            &number,
+            "assign",
+            json!({"assignee": "h_sw"}),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
+        let case = t.act_ok("lead_sw", &number, "assign", json!({"assignee": "h_sw"})).await;
+        assert_eq!(case["assignee"], "h_sw", "[{}]", backend.name());
+        let events = t.events(&number).await;
+        assert!(events.iter().any(|e| e["kind"] == "assigned" && e["actor"] == "lead_sw"));
+    }
+}

@@ -27,6 +27,7 @@ pub const STAFF: &[(&str, Role, &str)] = &[
     ("cuixy", Role::Office, "ywg"),
     ("ywg2", Role::Office, "ywg"),
     ("h_sw", Role::Handler, "sw"),
+    ("lead_sw", Role::UnitLead, "sw"),
     ("h_ga", Role::Handler, "ga"),
     ("h_sb", Role::Handler, "sb"),
     ("h_bdc", Role::Handler, "bdc"),

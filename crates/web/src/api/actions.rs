@@ -136,6 +136,13 @@ pub struct SuperviseBody {
     pub due: String,
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignBody {
+    /// Username of a 经办人 of the lead unit.
+    pub assignee: String,
+}
+
 /// (action, body schema name, summary). The order is the documentation order.
 pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("accept", "Empty", "受理网上提交的事项"),
@@ -158,6 +165,7 @@ pub const ACTIONS: &[(&str, &str, &str)] = &[
     ("notice", "NoticeBody", "通报"),
     ("supervise", "SuperviseBody", "督办"),
     ("close", "Empty", "归档"),
+    ("assign", "AssignBody", "指定本单位经办人（窗口首席代表）"),
 ];
 
 fn level(field: &'static str, s: &str) -> Result<Level, ApiError> {
@@ -171,6 +179,11 @@ pub fn parse_command(action: &str, body: &[u8]) -> Result<Command, ApiError> {
         "approve-extension" => parse_json::<Empty>(body).map(|_| Command::ApproveExtension)?,
         "approve-negative" => parse_json::<Empty>(body).map(|_| Command::ApproveNegative)?,
         "close" => parse_json::<Empty>(body).map(|_| Command::Close)?,
+        // The assignee's unit is filled in by the use case, which looks the user up.
+        "assign" => Command::Assign {
+            assignee: parse_json::<AssignBody>(body)?.assignee,
+            assignee_unit: String::new(),
+        },
         "dispatch" => {
             let b: DispatchBody = parse_json(body)?;
             Command::Dispatch { unit: b.unit, co_units: b.co_units, level: level("level", &b.level)? }

@@ -112,6 +112,8 @@ pub struct CaseDto {
     /// Lead unit code.
     pub unit: Option<String>,
     pub co_units: Vec<String>,
+    /// 经办人 assigned by the unit lead.
+    pub assignee: Option<String>,
     pub received_by: String,
     pub received_unit: String,
     pub received_at: DateTime<Utc>,
@@ -207,6 +209,7 @@ impl From<&CaseView> for CaseDto {
             category: c.category.map(|x| x.code().into()),
             unit: c.unit.clone(),
             co_units: c.co_units.clone(),
+            assignee: c.assignee.clone(),
             received_by: c.received_by.clone(),
             received_unit: c.received_unit.clone(),
             received_at: c.received_at,
