@@ -27,8 +27,9 @@ pub struct CaseView {
     pub standings: Vec<(u32, Urgency, i64)>,
 }
 
-/// One row of a list (always masked).
+/// One row of `GET /api/v1/cases` and the ledger (always masked: 138****5678).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseSummary {
     pub number: String,
     pub status: String,

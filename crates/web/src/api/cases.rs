@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::dto::{CaseDto, CaseList, CaseListItem, EventDto};
+use crate::api::dto::{CaseDto, CaseList, EventDto};
 use crate::extract::{Auth, Body};
 use crate::{ApiError, AppState};
 
@@ -141,12 +141,7 @@ pub async fn list(
         per_page: opt_u32("per_page", &p.per_page)?,
     };
     let (rows, total) = s.app.cases(&auth.actor, &q).await?;
-    Ok(Json(CaseList {
-        items: rows.into_iter().map(CaseListItem::from).collect(),
-        total,
-        page: q.page.unwrap_or(1),
-        per_page: q.per_page.unwrap_or(20),
-    }))
+    Ok(Json(CaseList { items: rows, total, page: q.page.unwrap_or(1), per_page: q.per_page.unwrap_or(20) }))
 }
 
 /// One case, with its deadlines and how they stand today.

@@ -249,64 +249,9 @@ impl From<&CaseView> for CaseDto {
     }
 }
 
-/// One row of `GET /api/v1/cases`: personal data masked.
-#[derive(Serialize, ToSchema)]
-pub struct CaseListItem {
-    pub number: String,
-    pub status: String,
-    pub level: String,
-    pub channel: String,
-    pub category: Option<String>,
-    pub applicant_name: String,
-    /// Masked: 138****5678.
-    pub phone: String,
-    /// Masked.
-    pub id_number: Option<String>,
-    pub description: String,
-    pub matter: Option<String>,
-    pub unit: Option<String>,
-    pub units: Vec<String>,
-    pub received_by: String,
-    pub received_at: DateTime<Utc>,
-    /// Earliest open due day.
-    pub next_due: Option<NaiveDate>,
-    pub overdue: bool,
-    pub due_soon: bool,
-    pub workdays_left: Option<i64>,
-    pub reopen_count: i32,
-    pub outcome: Option<String>,
-}
-
-impl From<CaseSummary> for CaseListItem {
-    fn from(s: CaseSummary) -> Self {
-        CaseListItem {
-            number: s.number,
-            status: s.status,
-            level: s.level,
-            channel: s.channel,
-            category: s.category,
-            applicant_name: s.applicant_name,
-            phone: s.phone,
-            id_number: s.id_number,
-            description: s.description,
-            matter: s.matter,
-            unit: s.unit,
-            units: s.units,
-            received_by: s.received_by,
-            received_at: s.received_at,
-            next_due: s.next_due,
-            overdue: s.overdue,
-            due_soon: s.due_soon,
-            workdays_left: s.workdays_left,
-            reopen_count: s.reopen_count,
-            outcome: s.outcome,
-        }
-    }
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct CaseList {
-    pub items: Vec<CaseListItem>,
+    pub items: Vec<CaseSummary>,
     pub total: i64,
     pub page: u32,
     pub per_page: u32,
