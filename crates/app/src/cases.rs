@@ -1,17 +1,21 @@
 //! Case use cases: register, act, read, list, history. Each write is load → decide → commit.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use bancheng_domain::calendar::Calendar;
+use bancheng_domain::case::ReportState;
 use bancheng_domain::case::{
     self, Case, CaseEvent, Command, Ctx, Decision, EarlierCase, Registration, Status, view_of,
 };
+use bancheng_domain::deadline::DeadlineKind;
 use bancheng_domain::deadline::{Urgency, local_day, standing};
 use bancheng_domain::numbering::parse_number;
 use bancheng_domain::validate::{mask_id, mask_phone};
 use bancheng_domain::{Actor, DomainError, Role};
 use bancheng_store::StoreError;
-use bancheng_store::model::{CaseFilter, CaseRow, NewEvent, NewNotification, StoredEvent};
+use bancheng_store::model::{CaseFilter, CaseRow, LedgerSort, NewEvent, NewNotification, StoredEvent};
+use tokio::sync::mpsc;
 
 use crate::{App, AppError, Result};
 
@@ -27,8 +31,10 @@ pub struct CaseView {
     pub standings: Vec<(u32, Urgency, i64)>,
 }
 
-/// One row of `GET /api/v1/cases` and the ledger (always masked: 138****5678).
-#[derive(Debug, Clone, Serialize)]
+/// One row of `GET /api/v1/cases` and of the 台账 (附件4; always masked: 138****5678). The
+/// ledger's columns are [`crate::ledger::LEDGER_COLUMNS`]. `Deserialize` reads the JSON back
+/// (clients, tests).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseSummary {
     pub number: String,
@@ -51,6 +57,17 @@ pub struct CaseSummary {
     pub workdays_left: Option<i64>,
     pub reopen_count: i32,
     pub outcome: Option<String>,
+    /// 满意度 (5 = 非常满意 … 1 = 非常不满意) of the latest return visit that reached the applicant.
+    pub satisfaction: Option<u8>,
+    /// 回访次数: return visits made, reached or not.
+    pub visits: u32,
+    /// 办理进度: the latest of the reply, the latest feedback, the 退单 reason and a pending
+    /// 否定答复's reasons.
+    pub progress: Option<String>,
+    /// When the responsible unit replied (办结).
+    pub replied_at: Option<DateTime<Utc>>,
+    /// 备注: 问题工单, 重复来访N次, 延期, 不予受理范围, 已通报, 督办.
+    pub remarks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -66,6 +83,8 @@ pub struct CaseQuery {
     pub q: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
+    /// `received_desc` (default), `received_asc`, `due` or `number` ([`LedgerSort`]).
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -153,6 +172,96 @@ pub(crate) fn row_of(case: &Case, version: i64, today: NaiveDate, now: DateTime<
     })
 }
 
+/// The list and ledger row of a stored case: masked, with its clock standing on `today`.
+pub(crate) fn summary_of(
+    mut r: CaseRow,
+    cal: &Calendar,
+    today: NaiveDate,
+    due_soon: u32,
+) -> Result<CaseSummary> {
+    let case: Case = serde_json::from_value(std::mem::take(&mut r.state))
+        .map_err(|e| AppError::Internal(format!("case {} state: {e}", r.number)))?;
+    let open = Status::parse(&r.status).map(|s| s.is_open()).unwrap_or(false);
+    let st = r.next_due.filter(|_| open).map(|d| standing(cal, d, today, due_soon));
+    Ok(CaseSummary {
+        satisfaction: case.visits.iter().rev().find(|v| v.reached).and_then(|v| v.satisfaction),
+        visits: case.visits.len() as u32,
+        progress: progress_of(&case),
+        replied_at: case.reply.as_ref().map(|n| n.by.at),
+        remarks: remarks_of(&case),
+        number: r.number,
+        status: r.status,
+        level: r.level,
+        channel: r.channel,
+        category: r.category,
+        applicant_name: r.applicant_name,
+        phone: mask_phone(&r.phone),
+        id_number: r.id_number.as_deref().map(mask_id),
+        description: r.description,
+        matter: r.matter,
+        unit: r.unit,
+        units: r.units,
+        received_by: r.received_by,
+        received_at: r.received_at,
+        next_due: r.next_due,
+        overdue: st.is_some_and(|s| s.urgency == Urgency::Overdue),
+        due_soon: st.is_some_and(|s| s.urgency == Urgency::DueSoon),
+        workdays_left: st.map(|s| s.workdays_left),
+        reopen_count: r.reopen_count,
+        outcome: r.outcome,
+    })
+}
+
+/// 办理进度: whichever was written last of the reply, the latest feedback, the 退单 reason and a
+/// pending 否定答复 report.
+fn progress_of(case: &Case) -> Option<String> {
+    let mut latest: Option<(DateTime<Utc>, String)> = None;
+    let mut offer = |at: DateTime<Utc>, text: String| {
+        if latest.as_ref().is_none_or(|(t, _)| at >= *t) {
+            latest = Some((at, text));
+        }
+    };
+    if let Some(n) = case.feedback.iter().max_by_key(|n| n.by.at) {
+        offer(n.by.at, n.text.clone());
+    }
+    if let Some(n) = &case.returned {
+        offer(n.by.at, format!("退单：{}", n.text));
+    }
+    if let Some(r) = case.negative.as_ref().filter(|r| r.state == ReportState::Pending) {
+        offer(r.proposed.at, format!("否定答复待审：{}", r.reasons));
+    }
+    if let Some(n) = &case.reply {
+        offer(n.by.at, n.text.clone());
+    }
+    latest.map(|(_, text)| text)
+}
+
+/// 备注 labels of the 台账.
+fn remarks_of(case: &Case) -> Vec<String> {
+    let mut out = Vec::new();
+    if case.problem {
+        out.push("问题工单".to_owned());
+    }
+    if case.trips() > 1 {
+        out.push(format!("重复来访{}次", case.trips()));
+    }
+    if case.extension.as_ref().is_some_and(|e| e.state == ReportState::Approved)
+        || case.deadlines.iter().any(|d| d.extended_from.is_some())
+    {
+        out.push("延期".to_owned());
+    }
+    if case.excluded.is_some() {
+        out.push("不予受理范围".to_owned());
+    }
+    if !case.notices.is_empty() {
+        out.push("已通报".to_owned());
+    }
+    if case.deadlines.iter().any(|d| d.kind == DeadlineKind::Supervision) {
+        out.push("督办".to_owned());
+    }
+    out
+}
+
 pub(crate) fn case_of(row: &CaseRow) -> Result<Case> {
     let mut c: Case = serde_json::from_value(row.state.clone())
         .map_err(|e| AppError::Internal(format!("case {} state: {e}", row.number)))?;
@@ -236,7 +345,7 @@ impl App {
         Ok(out)
     }
 
-    async fn load(&self, actor: &Actor, number: &str) -> Result<(Case, i64)> {
+    pub(crate) async fn load(&self, actor: &Actor, number: &str) -> Result<(Case, i64)> {
         parse_number(number)?;
         let row = match self.store().case(&actor.center, number).await {
             Ok(r) => r,
@@ -301,8 +410,9 @@ impl App {
         Ok((case, stored.version))
     }
 
-    /// `GET /api/v1/cases`: filtered, paginated, masked; handlers see only their unit's cases.
-    pub async fn cases(&self, actor: &Actor, q: &CaseQuery) -> Result<(Vec<CaseSummary>, i64)> {
+    /// The store filter of a list or ledger query: checks every value (422 naming it), the role
+    /// (403) and scopes handlers to their unit's cases.
+    fn case_filter(&self, actor: &Actor, q: &CaseQuery) -> Result<CaseFilter> {
         if matches!(actor.role, Role::Admin | Role::Public | Role::System) {
             return Err(DomainError::forbidden("该角色无权查看事项").into());
         }
@@ -334,7 +444,13 @@ impl App {
         if text.is_some_and(|t| t.chars().count() > 50) {
             return Err(DomainError::invalid("q", "检索词不超过50字").into());
         }
-        let filter = CaseFilter {
+        let sort = match q.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => LedgerSort::default(),
+            Some(s) => LedgerSort::parse(s).ok_or_else(|| {
+                DomainError::invalid("sort", "排序方式应为 received_desc、received_asc、due 或 number")
+            })?,
+        };
+        Ok(CaseFilter {
             center: actor.center.clone(),
             statuses,
             level: level.map(|l| l.code().into()),
@@ -350,42 +466,83 @@ impl App {
             id_number: None,
             page,
             per_page,
-        };
+            sort,
+        })
+    }
+
+    /// `GET /api/v1/cases`: filtered, sorted, paginated, masked; handlers see only their unit's
+    /// cases.
+    pub async fn cases(&self, actor: &Actor, q: &CaseQuery) -> Result<(Vec<CaseSummary>, i64)> {
+        let filter = self.case_filter(actor, q)?;
         let page = self.store().cases(&filter).await?;
         let today = local_day(self.now());
         let cal = self.calendar();
-        let policy = self.policy(&actor.center);
+        let due_soon = self.policy(&actor.center).due_soon;
         let rows = page
             .rows
             .into_iter()
-            .map(|r| {
-                let open = Status::parse(&r.status).map(|s| s.is_open()).unwrap_or(false);
-                let st = r.next_due.filter(|_| open).map(|d| standing(&cal, d, today, policy.due_soon));
-                CaseSummary {
-                    number: r.number,
-                    status: r.status,
-                    level: r.level,
-                    channel: r.channel,
-                    category: r.category,
-                    applicant_name: r.applicant_name,
-                    phone: mask_phone(&r.phone),
-                    id_number: r.id_number.as_deref().map(mask_id),
-                    description: r.description,
-                    matter: r.matter,
-                    unit: r.unit,
-                    units: r.units,
-                    received_by: r.received_by,
-                    received_at: r.received_at,
-                    next_due: r.next_due,
-                    overdue: st.is_some_and(|s| s.urgency == Urgency::Overdue),
-                    due_soon: st.is_some_and(|s| s.urgency == Urgency::DueSoon),
-                    workdays_left: st.map(|s| s.workdays_left),
-                    reopen_count: r.reopen_count,
-                    outcome: r.outcome,
-                }
-            })
-            .collect();
+            .map(|r| summary_of(r, &cal, today, due_soon))
+            .collect::<Result<Vec<_>>>()?;
         Ok((rows, page.total))
+    }
+
+    /// The 台账 export (SPEC §5): every case `q` selects (its page and per_page ignored), with the
+    /// same checks, visibility, masking and order as [`App::cases`], sent row by row into `tx` as
+    /// the store streams them. More than `max_rows` matches is a 422 on `to`, before any row
+    /// is sent. Stops early (`Ok`) when the receiver is dropped; returns the rows sent.
+    pub async fn ledger_export(
+        &self,
+        actor: &Actor,
+        q: &CaseQuery,
+        max_rows: usize,
+        tx: mpsc::Sender<CaseSummary>,
+    ) -> Result<u64> {
+        let query = CaseQuery { page: None, per_page: None, ..q.clone() };
+        let filter = CaseFilter { page: 1, per_page: 1, ..self.case_filter(actor, &query)? };
+        let too_many = || {
+            let limit = if max_rows >= 10_000 && max_rows.is_multiple_of(10_000) {
+                format!("{}万", max_rows / 10_000)
+            } else {
+                max_rows.to_string()
+            };
+            AppError::from(DomainError::invalid("to", format!("导出条数超过{limit}条，请缩小日期范围")))
+        };
+        let total = self.store().cases(&filter).await?.total;
+        if usize::try_from(total).map_or(true, |t| t > max_rows) {
+            return Err(too_many());
+        }
+        let today = local_day(self.now());
+        let cal = self.calendar();
+        let due_soon = self.policy(&actor.center).due_soon;
+        let (rows_tx, mut rows) = mpsc::channel::<CaseRow>(64);
+        let store = self.store().clone();
+        // One more than allowed, to notice cases registered since the count.
+        let reader = tokio::spawn(async move { store.cases_each(&filter, max_rows + 1, rows_tx).await });
+        let mut sent = 0u64;
+        let mut result = Ok(());
+        while let Some(row) = rows.recv().await {
+            if sent as usize >= max_rows {
+                result = Err(too_many());
+                break;
+            }
+            let summary = match summary_of(row, &cal, today, due_soon) {
+                Ok(s) => s,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            if tx.send(summary).await.is_err() {
+                break;
+            }
+            sent += 1;
+        }
+        // The reader stops at its next row once the receiver is gone.
+        drop(rows);
+        let read = reader.await.map_err(|e| AppError::Internal(format!("ledger reader: {e}")))?;
+        result?;
+        read?;
+        Ok(sent)
     }
 
     /// `GET /api/v1/cases/{number}/events`: the case's log, oldest first, with the same privacy

@@ -2,19 +2,25 @@
 //! decide, and commits the events and the derived case row in one transaction.
 //! The web layer (JSON API, later HTML pages) and the CLI call these functions and nothing else.
 
+mod admin;
 mod auth;
 mod cases;
 mod clock;
 mod error;
+mod ledger;
 mod scheduler;
 mod seed;
+mod workbench;
 
+pub use admin::{CalendarImport, ChangedDeadline, UNIT_KINDS};
 pub use auth::{LoginLimits, TokenGrant};
 pub use cases::{CaseQuery, CaseSummary, CaseView, EventView};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, Result};
+pub use ledger::{LEDGER_COLUMNS, ledger_cells};
 pub use scheduler::TickReport;
 pub use seed::{DEFAULT_CENTER, SEED_UNITS};
+pub use workbench::{CasePage, Colleague, EarlierTrip, WaitingCase, WeekCounts};
 
 use std::sync::{Arc, RwLock};
 
@@ -144,7 +150,7 @@ impl App {
         self.inner.units.read().expect("units lock").clone()
     }
 
-    fn unit_codes(&self, center: &str) -> Vec<String> {
+    pub(crate) fn unit_codes(&self, center: &str) -> Vec<String> {
         self.inner
             .units
             .read()
@@ -197,10 +203,23 @@ impl App {
         Ok(row)
     }
 
-    /// Imports a calendar file (same shape as the shipped one) and recomputes open deadlines.
-    /// Returns the years imported.
-    pub async fn import_calendar(&self, json: &str, source: &str, by: &str) -> Result<Vec<i32>> {
+    /// Imports a calendar file (same shape as the shipped one) and recomputes open deadlines
+    /// (SPEC §4.3). Returns the years imported and the recompute's report (which deadlines moved).
+    pub async fn import_calendar(
+        &self,
+        json: &str,
+        source: &str,
+        by: &str,
+    ) -> Result<(Vec<i32>, TickReport)> {
         let file = CalendarFile::parse(json)?;
+        if file.years.is_empty() {
+            return Err(bancheng_domain::DomainError::invalid("calendar", "文件中没有任何年份的安排").into());
+        }
+        let source = match (file.source.trim(), source.trim()) {
+            ("", "") => "导入".to_owned(),
+            ("", s) | (s, "") => s.to_owned(),
+            (f, s) => format!("{f} ({s})"),
+        };
         let now = self.now();
         let mut years = Vec::new();
         for (year, entry) in &file.years {
@@ -213,11 +232,7 @@ impl App {
                 .upsert_calendar_year(&CalendarYearRow {
                     year,
                     data,
-                    source: if file.source.is_empty() {
-                        source.to_owned()
-                    } else {
-                        format!("{} ({source})", file.source)
-                    },
+                    source: source.clone(),
                     imported_at: now,
                     imported_by: by.into(),
                 })
@@ -225,8 +240,8 @@ impl App {
             years.push(year);
         }
         self.reload().await?;
-        self.recompute_deadlines().await?;
-        Ok(years)
+        let report = self.recompute_deadlines().await?;
+        Ok((years, report))
     }
 }
 

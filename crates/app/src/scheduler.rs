@@ -4,16 +4,32 @@
 
 use bancheng_domain::Actor;
 use bancheng_domain::case::{Command, Status};
-use bancheng_domain::deadline::local_day;
+use bancheng_domain::deadline::{DeadlineKind, local_day};
+use chrono::NaiveDate;
 
 use crate::cases::case_of;
 use crate::{App, AppError, Result};
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TickReport {
     pub checked: u64,
     pub changed: u64,
     pub conflicts: u64,
+    /// `recompute_deadlines` only: every open deadline whose due day (or provisional flag)
+    /// moved, as logged by its `DeadlineRecomputed` event.
+    pub changed_deadlines: Vec<ChangedDeadline>,
+}
+
+/// One open deadline moved by a calendar change (SPEC §4.3).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChangedDeadline {
+    pub center: String,
+    pub number: String,
+    pub kind: DeadlineKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Still computed on weekends only after the change.
+    pub provisional: bool,
 }
 
 impl App {
@@ -50,8 +66,25 @@ impl App {
             for row in rows {
                 report.checked += 1;
                 let case = case_of(&row)?;
+                let before: Vec<_> =
+                    case.open_deadlines().map(|d| (d.id, d.kind, d.due, d.provisional)).collect();
                 match self.decide_and_commit(&system, case, row.version, &Command::RecomputeDeadlines).await {
-                    Ok((_, v)) if v != row.version => report.changed += 1,
+                    Ok((after, v)) if v != row.version => {
+                        report.changed += 1;
+                        for (id, kind, from, was_provisional) in before {
+                            let Some(d) = after.deadlines.iter().find(|d| d.id == id) else { continue };
+                            if d.due != from || d.provisional != was_provisional {
+                                report.changed_deadlines.push(ChangedDeadline {
+                                    center: center.clone(),
+                                    number: after.number.clone(),
+                                    kind,
+                                    from,
+                                    to: d.due,
+                                    provisional: d.provisional,
+                                });
+                            }
+                        }
+                    }
                     Ok(_) => {}
                     Err(AppError::StaleCase) => report.conflicts += 1,
                     Err(e) => return Err(e),

@@ -48,7 +48,7 @@ impl App {
             self.store().insert_unit(&row).await?;
         }
         self.reload().await?;
-        let password = random_password();
+        let password = random_password(16);
         self.add_user("admin", "系统管理员", Role::Admin, DEFAULT_CENTER, &password).await?;
         Ok(Some(password))
     }
@@ -111,9 +111,9 @@ pub(crate) async fn hash_password(p: &str) -> Result<String> {
         .map_err(|e| crate::AppError::Internal(e.to_string()))
 }
 
-fn random_password() -> String {
+pub(crate) fn random_password(len: usize) -> String {
     // No look-alike characters: the password is read off a terminal.
     const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..16).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+    (0..len).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
 }

@@ -66,7 +66,7 @@ async fn spec_4_3_importing_next_years_schedule_recomputes_open_provisional_dead
     let file = r#"{"source":"test notice","years":{"2027":{"holidays":[
         {"date":"2027-01-01","name":"元旦"},{"date":"2027-01-02","name":"元旦"},
         {"date":"2027-01-03","name":"元旦"},{"date":"2027-01-04","name":"元旦"}],"workdays":[]}}}"#;
-    let years = app.import_calendar(file, "2027.json", "admin").await.unwrap();
+    let (years, _) = app.import_calendar(file, "2027.json", "admin").await.unwrap();
     assert_eq!(years, vec![2027]);
     let after = app.case(&window(), &number).await.unwrap();
     let result = after.case.deadlines.iter().find(|d| d.id == result.id).unwrap();

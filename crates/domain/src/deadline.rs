@@ -101,6 +101,16 @@ impl Deadline {
     }
 }
 
+/// 00:00 Asia/Shanghai of `day`, as UTC.
+pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0)
+        .expect("valid time")
+        .and_local_timezone(shanghai())
+        .single()
+        .expect("fixed offset")
+        .with_timezone(&Utc)
+}
+
 /// 23:59:59 Asia/Shanghai of `day`, as UTC.
 pub fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(23, 59, 59)

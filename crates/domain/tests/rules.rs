@@ -748,3 +748,61 @@ fn spec_2_the_unit_lead_assigns_a_handler_of_the_lead_unit_and_nobody_else_may()
     let c = w.ok(&c, &office(), dispatch("bdc", Level::Department), at(2026, 3, 2, 12));
     assert_eq!(c.assignee, None);
 }
+
+#[test]
+fn spec_2_available_actions_follow_decide_for_each_role_and_status() {
+    let w = World::new();
+    let t0 = at(2026, 9, 30, 9);
+    let avail = |c: &Case, a: &Actor| available_actions(c, &w.ctx(a, t0));
+    let c = w.register(t0);
+    // 第四条: the window may solve it at once, dispatch, escalate, or report a 否定答复.
+    let win = avail(&c, &window());
+    for a in ["dispatch", "contact", "escalate", "propose-negative", "resolve", "confirm"] {
+        assert!(win.contains(&a), "window may {a}: {win:?}");
+    }
+    assert!(!win.contains(&"accept"), "already accepted");
+    assert!(!win.contains(&"verify") && !win.contains(&"close"));
+    // A handler of a unit the case is not dispatched to may do nothing (and may not read it).
+    assert!(avail(&c, &handler("sw")).is_empty());
+
+    let c = w.ok(&c, &window(), dispatch("sw", Level::Department), t0);
+    let h = avail(&c, &handler("sw"));
+    for a in ["return", "request-extension", "contact", "feedback", "propose-negative", "resolve"] {
+        assert!(h.contains(&a), "handler may {a}: {h:?}");
+    }
+    assert!(!h.contains(&"approve-negative") && !h.contains(&"dispatch") && !h.contains(&"assign"));
+    assert!(avail(&c, &handler("ga")).is_empty(), "another unit's handler");
+
+    // 第二条: nobody approves their own 否定答复 — the proposer is not offered approval.
+    let c = w.ok(
+        &c,
+        &office(),
+        Command::ProposeNegative {
+            reasons: "不符合条件".into(), basis: "某条例".into(), excluded: false
+        },
+        t0,
+    );
+    assert!(!avail(&c, &office()).contains(&"approve-negative"));
+    let other = avail(&c, &office2());
+    assert!(other.contains(&"approve-negative") && other.contains(&"reject-negative"), "{other:?}");
+    assert!(!avail(&c, &handler("sw")).contains(&"resolve"), "pending report blocks resolve");
+}
+
+#[test]
+fn spec_3_applicant_confirmation_keeps_a_drawn_png_signature_and_refuses_anything_else() {
+    let w = World::new();
+    let t0 = at(2026, 9, 30, 9);
+    let c = w.register(t0);
+    let png = "data:image/png;base64,iVBORw0KGgo=".to_owned();
+    let ok = w.ok(&c, &window(), Command::Confirm { by: "张三".into(), signature: Some(png.clone()) }, t0);
+    assert_eq!(ok.confirmation.as_ref().map(|s| s.by.as_str()), Some("张三"));
+    for bad in ["data:image/svg+xml;base64,PHN2Zz4=", "data:image/png;base64,<script>", "javascript:alert(1)"]
+    {
+        let e = w
+            .act(&c, &window(), Command::Confirm { by: "张三".into(), signature: Some(bad.into()) }, t0)
+            .unwrap_err();
+        assert!(matches!(e, DomainError::Invalid { field: "signature", .. }), "{bad}: {e:?}");
+    }
+    let huge = format!("data:image/png;base64,{}", "A".repeat(200_000));
+    assert!(w.act(&c, &window(), Command::Confirm { by: "张三".into(), signature: Some(huge) }, t0).is_err());
+}

@@ -185,6 +185,22 @@ impl Store {
         })
     }
 
+    /// Changes a user's role and unit (the unit must exist: foreign key).
+    pub async fn update_user_role(&self, user_id: i64, role: &str, unit_code: &str) -> Result<()> {
+        let (role, unit_code) = (role.to_owned(), unit_code.to_owned());
+        write_db!(self, |c| {
+            found(
+                sqlx::query("UPDATE users SET role = $1, unit_code = $2 WHERE id = $3")
+                    .bind(&role)
+                    .bind(&unit_code)
+                    .bind(user_id)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected(),
+            )
+        })
+    }
+
     // ---- tokens (only the hash of the secret is stored) ----
 
     pub async fn insert_token(&self, t: &TokenRow) -> Result<()> {
@@ -229,6 +245,19 @@ impl Store {
                     .await?
                     .rows_affected(),
             )
+        })
+    }
+
+    /// Revokes every live token of a user (a password reset ends all their sessions).
+    pub async fn revoke_user_tokens(&self, user_id: i64, at: DateTime<Utc>) -> Result<u64> {
+        let at = secs(at);
+        write_db!(self, |c| {
+            Ok(sqlx::query("UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                .bind(user_id)
+                .bind(at)
+                .execute(&mut *c)
+                .await?
+                .rows_affected())
         })
     }
 

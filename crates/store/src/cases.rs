@@ -3,9 +3,11 @@
 //! [`crate::case_tx`].
 
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
 use serde_json::Value;
 use sqlx::QueryBuilder;
 use sqlx::types::Json;
+use tokio::sync::mpsc::Sender;
 
 use crate::case_tx::{commit, register};
 use crate::model::{CaseFilter, CasePage, CaseRow, NewEvent, NewNotification, StoredEvent};
@@ -83,8 +85,10 @@ impl Store {
         }))
     }
 
-    /// The ledger query (SPEC §5, §6): newest first (registration time, then number); `total`
-    /// counts all matches. `per_page` is clamped to 1..=200, `page` starts at 1.
+    /// The ledger query (SPEC §5, §6) in the filter's order ([`LedgerSort`], newest first by
+    /// default); `total` counts all matches. `per_page` is clamped to 1..=200, `page` starts at 1.
+    ///
+    /// [`LedgerSort`]: crate::model::LedgerSort
     pub async fn cases(&self, f: &CaseFilter) -> Result<CasePage> {
         let per_page = i64::from(f.per_page.clamp(1, 200));
         let offset = (i64::from(f.page.max(1)) - 1) * per_page;
@@ -111,7 +115,9 @@ impl Store {
             let rows = if total > offset {
                 let mut page = QueryBuilder::new(concat!("SELECT ", case_columns!()));
                 search::push_from_where(&mut page, f, &text, drive_page);
-                page.push(" ORDER BY c.received_at DESC, c.id DESC LIMIT ")
+                page.push(" ORDER BY ")
+                    .push(f.sort.order_by())
+                    .push(" LIMIT ")
                     .push_bind(per_page)
                     .push(" OFFSET ")
                     .push_bind(offset);
@@ -120,6 +126,41 @@ impl Store {
                 Vec::new()
             };
             Ok(CasePage { rows, total })
+        })
+    }
+
+    /// The ledger export (SPEC §5): every case matching `f` (page and per_page ignored), in the
+    /// same order as [`Store::cases`], at most `limit` of them, read as a stream and sent one by
+    /// one into `tx`, so that memory stays flat however many rows there are. Stops early, with
+    /// `Ok`, when the receiver is dropped. Returns the number of rows sent.
+    ///
+    /// On SQLite the read transaction stays open until the last row is sent (WAL: writers go
+    /// on; the checkpoint waits for it).
+    pub async fn cases_each(&self, f: &CaseFilter, limit: usize, tx: Sender<CaseRow>) -> Result<u64> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let text = Text::new(f.q.as_deref(), self.backend());
+        let mut drive = false;
+        if let (Inner::Sqlite(db), Text::Fts(phrase)) = (&*self.inner, &text) {
+            let stats = FtsStats::read(&db.read, phrase, &f.center).await?;
+            if stats.matches == 0 {
+                return Ok(0);
+            }
+            // All matches are read: the same choice as for counting them.
+            drive = stats.drive_count();
+        }
+        read_db!(self, |ex| {
+            let mut q = QueryBuilder::new(concat!("SELECT ", case_columns!()));
+            search::push_from_where(&mut q, f, &text, drive);
+            q.push(" ORDER BY ").push(f.sort.order_by()).push(" LIMIT ").push_bind(limit);
+            let mut rows = q.build_query_as::<CaseRow>().fetch(ex);
+            let mut sent = 0u64;
+            while let Some(row) = rows.try_next().await? {
+                if tx.send(row).await.is_err() {
+                    break;
+                }
+                sent += 1;
+            }
+            Ok(sent)
         })
     }
 

@@ -81,6 +81,7 @@ mod cases;
 mod error;
 pub mod model;
 mod search;
+mod stats;
 mod verify;
 mod writer;
 

@@ -168,6 +168,54 @@ pub struct CaseFilter {
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
+    pub sort: LedgerSort,
+}
+
+/// Order of the ledger (SPEC §5). Every order ends on a unique key, so pages never overlap.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum LedgerSort {
+    /// Newest registration first (the default).
+    #[default]
+    ReceivedDesc,
+    /// Oldest registration first.
+    ReceivedAsc,
+    /// Earliest open deadline first; cases without one last.
+    DueAsc,
+    /// By case number: by day, then by the day's sequence (…09, …10, …99, …100).
+    NumberAsc,
+}
+
+impl LedgerSort {
+    pub const ALL: [LedgerSort; 4] =
+        [LedgerSort::ReceivedDesc, LedgerSort::ReceivedAsc, LedgerSort::DueAsc, LedgerSort::NumberAsc];
+
+    /// `received_desc`, `received_asc`, `due` or `number`.
+    pub fn parse(s: &str) -> Option<LedgerSort> {
+        LedgerSort::ALL.into_iter().find(|o| o.code() == s)
+    }
+
+    /// Stable machine code (query parameter `sort`).
+    pub fn code(self) -> &'static str {
+        match self {
+            LedgerSort::ReceivedDesc => "received_desc",
+            LedgerSort::ReceivedAsc => "received_asc",
+            LedgerSort::DueAsc => "due",
+            LedgerSort::NumberAsc => "number",
+        }
+    }
+
+    /// The `ORDER BY` list on `cases c`, the same on SQLite and PostgreSQL.
+    pub(crate) fn order_by(self) -> &'static str {
+        match self {
+            LedgerSort::ReceivedDesc => "c.received_at DESC, c.id DESC",
+            LedgerSort::ReceivedAsc => "c.received_at, c.id",
+            // `IS NULL` is a boolean (false first) on both backends.
+            LedgerSort::DueAsc => "c.next_due IS NULL, c.next_due, c.id",
+            // A number is the day (8 digits) and the day's sequence, which widens from 2 to 3
+            // digits after 99: plain text order would put …100 between …10 and …11.
+            LedgerSort::NumberAsc => "substr(c.number, 1, 8), length(c.number), c.number",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -209,6 +209,7 @@ pub(crate) fn center_and_text_only(f: &CaseFilter) -> bool {
         id_number,
         page: _,
         per_page: _,
+        sort: _,
     } = f;
     statuses.is_empty()
         && [level, unit, category, channel, phone, id_number].iter().all(|v| v.is_none())

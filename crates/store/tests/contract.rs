@@ -109,6 +109,8 @@ on_both_backends!(
     text_search_counts_one_center_and_combines_with_filters,
     visible_units_scope_a_handler_to_the_cases_of_their_units,
     cases_due_by_lists_open_cases_due_on_or_before_the_day,
+    ledger_sorts_by_registration_deadline_and_number_on_pages_too,
+    cases_each_streams_the_rows_of_the_pages_in_order_and_stops_when_dropped,
     units_keep_tree_order_and_centers_are_distinct,
     users_round_trip_and_login_failures_lock_and_reset,
     tokens_round_trip_and_revocation_keeps_the_first_time,
@@ -973,6 +975,138 @@ mod bodies {
                 assert!(e.to_string().contains("pg_dump"), "{e}");
             }
         }
+    }
+
+    /// Numbers of a page in its order.
+    async fn ordered(s: &Store, f: &CaseFilter) -> Vec<String> {
+        s.cases(f).await.unwrap().rows.into_iter().map(|r| r.number).collect()
+    }
+
+    pub async fn ledger_sorts_by_registration_deadline_and_number_on_pages_too(s: &Store) {
+        use bancheng_store::model::LedgerSort;
+        let mk = |received: &str, due: Option<NaiveDate>| {
+            let mut row = case("bbc", "张三", "排序");
+            row.received_at = at(received);
+            row.next_due = due;
+            row
+        };
+        let reg = |day: NaiveDate, row: CaseRow| async move {
+            s.register(day, row, vec![], vec![]).await.unwrap().number
+        };
+        let a = reg(day(2021, 8, 11), mk("2021-08-10T03:00:00Z", Some(day(2021, 8, 20)))).await;
+        let b = reg(d10(), mk("2021-08-10T01:00:00Z", None)).await;
+        let c = reg(day(2021, 8, 12), mk("2021-08-10T02:00:00Z", Some(day(2021, 8, 15)))).await;
+        // Same instant and due day as c, registered after it: the id breaks the ties.
+        let d = reg(d10(), mk("2021-08-10T02:00:00Z", Some(day(2021, 8, 15)))).await;
+        assert_eq!([&a, &b, &c, &d], ["2021081101", "2021081001", "2021081201", "2021081002"]);
+        let mut other = mk("2021-08-10T04:00:00Z", Some(day(2021, 8, 11)));
+        other.center = "other".into();
+        reg(d10(), other).await;
+
+        let sorted = |sort| CaseFilter { sort, ..filter() };
+        assert_eq!(LedgerSort::default(), LedgerSort::ReceivedDesc);
+        assert_eq!(ordered(s, &filter()).await, v![a, d, c, b]);
+        assert_eq!(ordered(s, &sorted(LedgerSort::ReceivedDesc)).await, v![a, d, c, b]);
+        assert_eq!(ordered(s, &sorted(LedgerSort::ReceivedAsc)).await, v![b, c, d, a]);
+        assert_eq!(ordered(s, &sorted(LedgerSort::DueAsc)).await, v![c, d, a, b]);
+        assert_eq!(ordered(s, &sorted(LedgerSort::NumberAsc)).await, v![b, d, a, c]);
+        // Pages follow the order; filters combine with it.
+        let second = CaseFilter { page: 2, per_page: 3, ..sorted(LedgerSort::DueAsc) };
+        assert_eq!(ordered(s, &second).await, v![b]);
+        let open = CaseFilter { per_page: 2, ..sorted(LedgerSort::DueAsc) };
+        assert_eq!(ordered(s, &open).await, v![c, d]);
+        let day10 = CaseFilter { to: Some(d10()), ..sorted(LedgerSort::NumberAsc) };
+        assert_eq!(ordered(s, &day10).await, v![b, d, a, c]);
+        // Codes.
+        for sort in LedgerSort::ALL {
+            assert_eq!(LedgerSort::parse(sort.code()), Some(sort));
+        }
+        assert_eq!(LedgerSort::parse("due"), Some(LedgerSort::DueAsc));
+        assert_eq!(LedgerSort::parse("number"), Some(LedgerSort::NumberAsc));
+        assert_eq!(LedgerSort::parse("received_asc"), Some(LedgerSort::ReceivedAsc));
+        assert_eq!(LedgerSort::parse("newest"), None);
+        // The 100th case of a day has three digits and comes after the 99th, not after the 10th.
+        for _ in 0..98 {
+            reg(d10(), case("bbc", "李四", "多")).await;
+        }
+        let all = ordered(s, &CaseFilter { per_page: 200, ..sorted(LedgerSort::NumberAsc) }).await;
+        assert_eq!(all.len(), 102);
+        assert_eq!(all[9..12], ["2021081010", "2021081011", "2021081012"]);
+        assert_eq!(all[98..], ["2021081099", "20210810100", "2021081101", "2021081201"]);
+    }
+
+    /// Everything `cases_each` sends for `f`.
+    async fn each(s: &Store, f: &CaseFilter, limit: usize) -> (u64, Vec<CaseRow>) {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        let store = s.clone();
+        let f = f.clone();
+        let reader = tokio::spawn(async move { store.cases_each(&f, limit, tx).await });
+        let mut rows = Vec::new();
+        while let Some(row) = rx.recv().await {
+            rows.push(row);
+        }
+        (reader.await.unwrap().unwrap(), rows)
+    }
+
+    /// Every page of `f`, 7 rows at a time.
+    async fn paged(s: &Store, f: &CaseFilter) -> Vec<CaseRow> {
+        let mut rows = Vec::new();
+        for page in 1.. {
+            let p = s.cases(&CaseFilter { page, per_page: 7, ..f.clone() }).await.unwrap();
+            if p.rows.is_empty() {
+                return rows;
+            }
+            rows.extend(p.rows);
+        }
+        unreachable!()
+    }
+
+    pub async fn cases_each_streams_the_rows_of_the_pages_in_order_and_stops_when_dropped(s: &Store) {
+        use bancheng_store::model::LedgerSort;
+        for i in 0..30_i64 {
+            let mut row = case("bbc", if i % 3 == 0 { "王五" } else { "赵六" }, "公积金提取");
+            if i == 11 {
+                row.description = "残疾证办理".into();
+            }
+            row.received_at = at("2021-08-10T01:00:00Z") + chrono::Duration::minutes((i * 7) % 30);
+            row.next_due = (i % 4 != 0).then(|| day(2021, 8, 12 + (i % 5) as u32));
+            row.unit = Some(if i % 2 == 0 { "tax" } else { "social" }.into());
+            row.status = if i % 5 == 0 { "resolved" } else { "dispatched" }.into();
+            s.register(day(2021, 8, 10 + (i % 3) as u32), row, vec![], vec![]).await.unwrap();
+        }
+        register(s, case("other", "王五", "公积金提取")).await;
+        let filters = [
+            filter(),
+            CaseFilter { unit: Some("tax".into()), ..filter() },
+            CaseFilter { statuses: vec!["dispatched".into()], ..filter() },
+            CaseFilter { q: Some("王五".into()), ..filter() },
+            CaseFilter { q: Some("残疾".into()), ..filter() },
+            CaseFilter { q: Some("上海".into()), ..filter() },
+            CaseFilter { from: Some(day(2021, 8, 11)), overdue: Some(false), ..filter() },
+        ];
+        for f in &filters {
+            for sort in LedgerSort::ALL {
+                let f = CaseFilter { sort, ..f.clone() };
+                let want = paged(s, &f).await;
+                let (sent, got) = each(s, &f, 100_000).await;
+                assert_eq!(sent as usize, got.len());
+                assert_eq!(got, want, "{f:?}");
+                // `limit` keeps the first rows; page and per_page play no part.
+                let (sent, first) = each(s, &CaseFilter { page: 3, per_page: 1, ..f.clone() }, 5).await;
+                assert_eq!(sent as usize, want.len().min(5));
+                assert_eq!(first[..], want[..want.len().min(5)]);
+            }
+        }
+        assert_eq!(each(s, &filter(), 100_000).await.1.len(), 30);
+        // A dropped receiver ends the stream early, without an error.
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+        let store = s.clone();
+        let reader = tokio::spawn(async move { store.cases_each(&filter(), 100_000, tx).await });
+        rx.recv().await.unwrap();
+        rx.recv().await.unwrap();
+        drop(rx);
+        let sent = reader.await.unwrap().unwrap();
+        assert!((2..30).contains(&sent), "sent {sent}");
     }
 
     pub async fn writes_after_close_fail(s: &Store) {

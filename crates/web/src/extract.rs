@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::{ApiError, AppState};
 
-/// The signed-in staff member (`Authorization: Bearer TOKEN`).
+/// The signed-in staff member (`Authorization: Bearer TOKEN`, or the pages' session cookie on GET).
 pub struct Auth {
     pub actor: Actor,
     pub user: UserRow,
@@ -21,6 +21,15 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // The staff pages' session cookie also works for reads (the ledger's Excel button). Writes
+        // need the bearer header, so a cookie alone can never change anything through the API.
+        if parts.headers.get(axum::http::header::AUTHORIZATION).is_none()
+            && matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD)
+            && let Some(token) = crate::ui::cookie_value(&parts.headers, crate::ui::SESSION_COOKIE)
+        {
+            let (actor, user) = state.app.authenticate(&token).await?;
+            return Ok(Auth { actor, user, token });
+        }
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)

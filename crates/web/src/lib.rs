@@ -5,6 +5,7 @@ mod api;
 mod error;
 mod extract;
 mod openapi;
+mod ui;
 
 pub use error::ApiError;
 pub use openapi::openapi;
@@ -25,6 +26,7 @@ pub struct AppState {
 pub fn router(app: App) -> Router {
     let state = AppState { app };
     Router::new()
+        .merge(ui::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/v1/auth/token", post(api::auth::issue_token).delete(api::auth::revoke_token))
@@ -34,6 +36,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/cases/{number}", get(api::cases::get))
         .route("/api/v1/cases/{number}/events", get(api::cases::events))
         .route("/api/v1/cases/{number}/{action}", post(api::actions::act))
+        .route("/api/v1/ledger.xlsx", get(api::ledger::xlsx))
         .fallback(api::not_found)
         // The largest legitimate body is a drawn signature (≤ 200 KB as a data URL).
         .layer(RequestBodyLimitLayer::new(1024 * 1024))

@@ -15,6 +15,7 @@ use crate::api;
     paths(
         api::auth::issue_token, api::auth::revoke_token, api::auth::me, api::units::list,
         api::cases::create, api::cases::list, api::cases::get, api::cases::events,
+        api::ledger::xlsx,
     ),
     components(schemas(
         crate::error::ErrorBody, crate::error::ErrorDetail,

@@ -650,10 +650,16 @@ pub fn decide(case: &Case, cmd: &Command, ctx: &Ctx<'_>) -> Result<Decision> {
                 return conflict("事项已归档");
             }
             let by = validate::text("by", "确认人", by, 1, 50)?;
-            if let Some(sig) = signature
-                && (!sig.starts_with("data:image/") || sig.len() > 200_000)
-            {
-                return Err(DomainError::invalid("signature", "签名应为不超过200KB的图片"));
+            // A drawn signature: a PNG data URL of base64 only, so it can be shown as an image
+            // anywhere without being able to carry markup.
+            if let Some(sig) = signature {
+                let b64 = sig.strip_prefix("data:image/png;base64,");
+                let ok = b64.is_some_and(|b| {
+                    b.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+                });
+                if !ok || sig.len() > 200_000 {
+                    return Err(DomainError::invalid("signature", "签名应为不超过200KB的PNG图片"));
+                }
             }
             w.emit(CaseEvent::Confirmed { by, signature: signature.clone() });
         }

@@ -144,7 +144,7 @@ pub async fn run(cmd: CalendarCmd) -> anyhow::Result<ExitCode> {
             let json =
                 std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
             let (app, _) = open(&db.url).await?;
-            let years = app.import_calendar(&json, &file.display().to_string(), "cli").await?;
+            let (years, _) = app.import_calendar(&json, &file.display().to_string(), "cli").await?;
             app.store().close().await;
             println!("已导入 {:?} 年的节假日安排，未办结事项的期限已按新安排重算", years);
             Ok(ExitCode::SUCCESS)

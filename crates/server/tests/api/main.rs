@@ -2,8 +2,10 @@
 //! `BANCHENG_TEST_DATABASE_URL` is set), the CLI binary, and durability (tamper detection,
 //! kill -9, online backup).
 
+mod admin_pages;
 mod auth;
 mod cases;
 mod cli;
 mod durability;
 mod helpers;
+mod ledger;

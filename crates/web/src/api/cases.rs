@@ -89,6 +89,28 @@ pub struct ListParams {
     pub page: Option<String>,
     /// 1–200, default 20.
     pub per_page: Option<String>,
+    /// received_desc (default: newest first) | received_asc | due (earliest open deadline first) | number
+    pub sort: Option<String>,
+}
+
+impl ListParams {
+    /// The checked query (422 naming the field for a malformed value).
+    pub fn to_query(&self) -> Result<CaseQuery, ApiError> {
+        Ok(CaseQuery {
+            status: self.status.clone(),
+            level: self.level.clone(),
+            unit: self.unit.clone(),
+            overdue: opt_bool("overdue", &self.overdue)?,
+            category: self.category.clone(),
+            channel: self.channel.clone(),
+            from: opt_date("from", &self.from)?,
+            to: opt_date("to", &self.to)?,
+            q: self.q.clone(),
+            page: opt_u32("page", &self.page)?,
+            per_page: opt_u32("per_page", &self.per_page)?,
+            sort: self.sort.clone(),
+        })
+    }
 }
 
 fn opt_date(field: &'static str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
@@ -127,19 +149,7 @@ pub async fn list(
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<CaseList>, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::invalid("query", format!("查询参数不正确：{e}")))?;
-    let q = CaseQuery {
-        status: p.status.clone(),
-        level: p.level.clone(),
-        unit: p.unit.clone(),
-        overdue: opt_bool("overdue", &p.overdue)?,
-        category: p.category.clone(),
-        channel: p.channel.clone(),
-        from: opt_date("from", &p.from)?,
-        to: opt_date("to", &p.to)?,
-        q: p.q.clone(),
-        page: opt_u32("page", &p.page)?,
-        per_page: opt_u32("per_page", &p.per_page)?,
-    };
+    let q = p.to_query()?;
     let (rows, total) = s.app.cases(&auth.actor, &q).await?;
     Ok(Json(CaseList { items: rows, total, page: q.page.unwrap_or(1), per_page: q.per_page.unwrap_or(20) }))
 }

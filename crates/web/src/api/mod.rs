@@ -2,6 +2,7 @@ pub mod actions;
 pub mod auth;
 pub mod cases;
 pub mod dto;
+pub mod ledger;
 pub mod units;
 
 use axum::http::StatusCode;

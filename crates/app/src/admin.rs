@@ -1,0 +1,236 @@
+//! Administration with the actor checked (SPEC §2 `admin` 系统管理员: users, units, calendar,
+//! deadline policy). The functions without an actor (`add_user`, `add_unit`, `save_policy`,
+//! `import_calendar`, …) serve the CLI, which runs with the database owner's authority; every
+//! page goes through these instead, so the permission rule lives here and nowhere else.
+//! Everything is scoped to the actor's center, except the working-day calendar, which is the
+//! State Council's schedule and the same for every center of a deployment.
+
+use bancheng_domain::policy::DeadlinePolicy;
+use bancheng_domain::{Actor, DomainError, Role};
+use bancheng_store::StoreError;
+use bancheng_store::model::{CalendarYearRow, PolicyRow, UnitRow, UserRow};
+
+pub use crate::scheduler::ChangedDeadline;
+use crate::{App, AppError, Result};
+
+/// Unit kinds (SPEC §2 unit tree), with their labels.
+pub const UNIT_KINDS: &[(&str, &str)] = &[
+    ("center", "服务中心"),
+    ("area", "服务区"),
+    ("window", "窗口"),
+    ("section", "股室"),
+    ("office", "办公室"),
+    ("outside", "中心外单位"),
+];
+
+/// What a calendar import did: the years written and, for the actor's center, the open
+/// deadlines that moved (each also logged on its case as `deadline_recomputed`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CalendarImport {
+    pub years: Vec<i32>,
+    pub changed: Vec<ChangedDeadline>,
+}
+
+/// SPEC §2: only `admin` may administer.
+fn require_admin(actor: &Actor, what: &str) -> Result<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(format!("只有系统管理员可以{what}")).into())
+    }
+}
+
+/// A reset password: 12 characters without look-alikes (it is read off a screen), ~68 bits.
+fn reset_password_text() -> String {
+    crate::seed::random_password(12)
+}
+
+/// A staff role an admin may give (not `system`, not `public`).
+fn staff_role(code: &str) -> Result<Role> {
+    let role = Role::parse(code.trim())?;
+    if !Role::STAFF.contains(&role) {
+        return Err(DomainError::invalid("role", "不能设置为该角色").into());
+    }
+    Ok(role)
+}
+
+impl App {
+    /// A unit of the actor's center, or 422 naming `field`.
+    fn center_unit(&self, actor: &Actor, field: &'static str, code: &str) -> Result<UnitRow> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(DomainError::invalid(field, "请选择单位").into());
+        }
+        self.units()
+            .into_iter()
+            .find(|u| u.code == code && u.center == actor.center)
+            .ok_or_else(|| DomainError::invalid(field, format!("单位不存在：{code}")).into())
+    }
+
+    /// A user of the actor's center (another center's user is "not found", never shown).
+    async fn center_user(&self, actor: &Actor, user_id: i64) -> Result<UserRow> {
+        match self.store().user_by_id(user_id).await {
+            Ok(u) if u.center == actor.center => Ok(u),
+            Ok(_) | Err(StoreError::NotFound) => Err(DomainError::not_found("用户不存在").into()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    // ---- users ----
+
+    /// The users of the actor's center, in creation order.
+    pub async fn admin_users(&self, actor: &Actor) -> Result<Vec<UserRow>> {
+        require_admin(actor, "管理用户")?;
+        Ok(self.store().users(&actor.center).await?)
+    }
+
+    /// Creates a staff account in the actor's center.
+    pub async fn admin_add_user(
+        &self,
+        actor: &Actor,
+        username: &str,
+        display_name: &str,
+        role: &str,
+        unit: &str,
+        password: &str,
+    ) -> Result<UserRow> {
+        require_admin(actor, "创建用户")?;
+        let role = staff_role(role)?;
+        let unit = self.center_unit(actor, "unit", unit)?;
+        let taken = || AppError::from(DomainError::invalid("username", "用户名已存在"));
+        match self.store().user_by_name(username.trim()).await {
+            Ok(_) => return Err(taken()),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        match self.add_user(username, display_name, role, &unit.code, password).await {
+            // Created meanwhile by someone else.
+            Err(AppError::Domain(DomainError::Conflict { .. })) => Err(taken()),
+            other => other,
+        }
+    }
+
+    /// Disables or re-enables an account; its sessions end at once on this server.
+    pub async fn admin_set_disabled(&self, actor: &Actor, user_id: i64, disabled: bool) -> Result<()> {
+        require_admin(actor, "停用或启用用户")?;
+        let user = self.center_user(actor, user_id).await?;
+        if disabled && user.username == actor.username {
+            return Err(DomainError::invalid("user", "不能停用自己的账号").into());
+        }
+        self.set_user_disabled(user.id, disabled).await
+    }
+
+    /// Sets a new random password (returned once, to be handed over), lifts any lockout and
+    /// ends the user's open sessions.
+    pub async fn admin_reset_password(&self, actor: &Actor, user_id: i64) -> Result<String> {
+        require_admin(actor, "重置密码")?;
+        let user = self.center_user(actor, user_id).await?;
+        let password = reset_password_text();
+        let hash = crate::seed::hash_password(&password).await?;
+        self.store().set_password(user.id, &hash).await?;
+        self.store().record_login_success(user.id).await?;
+        self.store().revoke_user_tokens(user.id, self.now()).await?;
+        self.inner.tokens.forget_user(user.id);
+        Ok(password)
+    }
+
+    /// Changes a user's role and unit (within the center). An admin keeps their own role, so
+    /// that a center is never left without one by mistake.
+    pub async fn admin_set_role(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        role: &str,
+        unit: &str,
+    ) -> Result<UserRow> {
+        require_admin(actor, "修改用户角色")?;
+        let user = self.center_user(actor, user_id).await?;
+        let role = staff_role(role)?;
+        let unit = self.center_unit(actor, "unit", unit)?;
+        if user.username == actor.username && role != Role::Admin {
+            return Err(DomainError::invalid("role", "不能取消自己的系统管理员角色").into());
+        }
+        self.store().update_user_role(user.id, role.code(), &unit.code).await?;
+        self.inner.tokens.forget_user(user.id);
+        Ok(self.store().user_by_id(user.id).await?)
+    }
+
+    // ---- units ----
+
+    /// The unit tree of the actor's center (parents before children).
+    pub fn admin_units(&self, actor: &Actor) -> Result<Vec<UnitRow>> {
+        require_admin(actor, "管理单位")?;
+        Ok(self.units().into_iter().filter(|u| u.center == actor.center).collect())
+    }
+
+    /// Adds a unit under a unit of the actor's center.
+    pub async fn admin_add_unit(
+        &self,
+        actor: &Actor,
+        code: &str,
+        name: &str,
+        parent: Option<&str>,
+        kind: &str,
+    ) -> Result<UnitRow> {
+        require_admin(actor, "添加单位")?;
+        let Some(parent) = parent.map(str::trim).filter(|p| !p.is_empty()) else {
+            return Err(DomainError::invalid("parent", "请选择上级单位").into());
+        };
+        let parent = self.center_unit(actor, "parent", parent)?;
+        let kind = kind.trim();
+        if !UNIT_KINDS.iter().any(|(k, _)| *k == kind) {
+            return Err(DomainError::invalid("kind", "请选择单位类型").into());
+        }
+        // Codes are unique in the whole deployment.
+        if self.units().iter().any(|u| u.code == code.trim()) {
+            return Err(DomainError::invalid("code", format!("单位代码已存在：{}", code.trim())).into());
+        }
+        match self.add_unit(code, name, Some(&parent.code), kind).await {
+            Err(AppError::Domain(DomainError::Conflict { .. })) => {
+                Err(DomainError::invalid("code", format!("单位代码已存在：{}", code.trim())).into())
+            }
+            other => other,
+        }
+    }
+
+    // ---- calendar ----
+
+    /// The imported calendar years with their provenance (the embedded official years are
+    /// `CalendarFile::official()`).
+    pub async fn admin_calendar_years(&self, actor: &Actor) -> Result<Vec<CalendarYearRow>> {
+        require_admin(actor, "管理工作日历")?;
+        Ok(self.store().calendar_years().await?)
+    }
+
+    /// SPEC §4.3: imports a schedule (next year's notice or a correction), recomputes the open
+    /// deadlines and reports which of the actor's center moved.
+    pub async fn admin_import_calendar(
+        &self,
+        actor: &Actor,
+        json: &str,
+        source: &str,
+    ) -> Result<CalendarImport> {
+        require_admin(actor, "导入工作日历")?;
+        if json.trim().is_empty() {
+            return Err(DomainError::invalid("calendar", "请选择或粘贴节假日安排文件（JSON）").into());
+        }
+        let (years, report) = self.import_calendar(json, source, &actor.username).await?;
+        let changed = report.changed_deadlines.into_iter().filter(|c| c.center == actor.center).collect();
+        Ok(CalendarImport { years, changed })
+    }
+
+    // ---- deadline policy ----
+
+    /// Saves the center's next policy version (SPEC §4.2).
+    pub async fn admin_save_policy(&self, actor: &Actor, policy: DeadlinePolicy) -> Result<DeadlinePolicy> {
+        require_admin(actor, "修改期限规则")?;
+        self.save_policy(&actor.center, policy, &actor.username).await
+    }
+
+    /// The center's saved policy versions, ascending (version 1, the source's defaults, is
+    /// not stored until a change is saved).
+    pub async fn policy_history(&self, actor: &Actor) -> Result<Vec<PolicyRow>> {
+        require_admin(actor, "查看期限规则")?;
+        Ok(self.store().policies(&actor.center).await?)
+    }
+}

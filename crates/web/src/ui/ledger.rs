@@ -1,0 +1,221 @@
+//! 台账 (附件4 跟踪台账): the filtered, sorted, paginated ledger with masked personal data, a
+//! printable view and the Excel export button. Columns and cell texts come from
+//! `bancheng_app::ledger_cells`, the same definition the Excel export uses.
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use bancheng_app::{CaseQuery, LEDGER_COLUMNS, ledger_cells};
+use bancheng_domain::case::{Category, Level, Status};
+
+use super::{Nav, Staff, UiError, UiResult, local_time, render, render_with, unit_name, url_encode};
+use crate::AppState;
+use crate::api::cases::ListParams;
+
+pub struct LedgerRow {
+    pub number: String,
+    pub cells: Vec<String>,
+    pub overdue: bool,
+    pub due_soon: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+pub struct LedgerPage {
+    pub nav: Nav,
+    pub p: ListParams,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<LedgerRow>,
+    pub total: i64,
+    pub page: u32,
+    pub pages: u32,
+    pub per_page: u32,
+    pub error: Option<String>,
+    pub units: Vec<(String, String)>,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub levels: Vec<(&'static str, &'static str)>,
+    pub categories: Vec<(&'static str, &'static str)>,
+    /// The filters as a query string, without page (for pager, print and export links).
+    pub filter_qs: String,
+    pub unit_scoped: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ledger_print.html")]
+pub struct LedgerPrint {
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<LedgerRow>,
+    pub total: i64,
+    pub printed_at: String,
+    pub printed_by: String,
+    pub conditions: String,
+    pub back_qs: String,
+    pub center: String,
+    pub truncated: bool,
+}
+
+impl LedgerPage {
+    pub fn sel(&self, field: &str, value: &str) -> bool {
+        let v = match field {
+            "unit" => &self.p.unit,
+            "level" => &self.p.level,
+            "status" => &self.p.status,
+            "category" => &self.p.category,
+            "overdue" => &self.p.overdue,
+            "sort" => &self.p.sort,
+            "per_page" => &self.p.per_page,
+            _ => &None,
+        };
+        v.as_deref().unwrap_or("") == value
+    }
+    pub fn val<'a>(&self, v: &'a Option<String>) -> &'a str {
+        v.as_deref().unwrap_or("")
+    }
+}
+
+/// The filters (not the page) as a query string.
+fn filter_qs(p: &ListParams) -> String {
+    let pairs = [
+        ("from", &p.from),
+        ("to", &p.to),
+        ("unit", &p.unit),
+        ("level", &p.level),
+        ("status", &p.status),
+        ("overdue", &p.overdue),
+        ("category", &p.category),
+        ("channel", &p.channel),
+        ("q", &p.q),
+        ("sort", &p.sort),
+    ];
+    pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref().filter(|s| !s.trim().is_empty()).map(|v| format!("{k}={}", url_encode(v.trim())))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn rows_of(s: &AppState, offset: usize, items: &[bancheng_app::CaseSummary]) -> Vec<LedgerRow> {
+    let name = |code: &str| unit_name(s, code);
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, r)| LedgerRow {
+            number: r.number.clone(),
+            cells: ledger_cells(offset + i, r, &name),
+            overdue: r.overdue,
+            due_soon: r.due_soon,
+        })
+        .collect()
+}
+
+/// Empty strings from the filter form mean "any".
+fn cleaned(p: Result<Query<ListParams>, QueryRejection>) -> Result<ListParams, UiError> {
+    let Query(p) =
+        p.map_err(|e| UiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("查询条件不正确：{e}")))?;
+    let f = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    Ok(ListParams {
+        status: f(p.status),
+        level: f(p.level),
+        unit: f(p.unit),
+        overdue: f(p.overdue),
+        category: f(p.category),
+        channel: f(p.channel),
+        from: f(p.from),
+        to: f(p.to),
+        q: f(p.q),
+        page: f(p.page),
+        per_page: f(p.per_page),
+        sort: f(p.sort),
+    })
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    staff: Staff,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> UiResult {
+    let p = cleaned(params)?;
+    let per_page =
+        p.per_page.as_deref().and_then(|v| v.parse().ok()).filter(|n| (10..=200).contains(n)).unwrap_or(50);
+    let mut page = LedgerPage {
+        nav: staff.nav("ledger"),
+        headers: LEDGER_COLUMNS.iter().map(|c| c.0).collect(),
+        rows: vec![],
+        total: 0,
+        page: 1,
+        pages: 1,
+        per_page,
+        error: None,
+        units: super::responsible_units(&s, &staff.actor.center),
+        statuses: Status::ALL.iter().map(|x| (x.code(), x.label())).collect(),
+        levels: Level::ALL.iter().map(|x| (x.code(), x.label())).collect(),
+        categories: Category::ALL.iter().map(|x| (x.code(), x.label())).collect(),
+        filter_qs: filter_qs(&p),
+        unit_scoped: staff.actor.role.is_unit_scoped(),
+        p,
+    };
+    let q = match page.p.to_query() {
+        Ok(q) => CaseQuery { per_page: Some(per_page), ..q },
+        Err(e) => {
+            page.error = Some(e.message);
+            return Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+    match s.app.cases(&staff.actor, &q).await {
+        Ok((items, total)) => {
+            let current = q.page.unwrap_or(1);
+            page.total = total;
+            page.page = current;
+            page.pages = (total.max(1) as u32).div_ceil(per_page);
+            page.rows = rows_of(&s, ((current - 1) * per_page) as usize, &items);
+            Ok(render(&page))
+        }
+        Err(bancheng_app::AppError::Domain(e @ bancheng_domain::DomainError::Invalid { .. })) => {
+            page.error = Some(e.message().to_owned());
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The most rows a printed ledger holds (more: narrow the filters or export to Excel).
+const PRINT_MAX: u32 = 1_000;
+
+pub async fn print(
+    State(s): State<AppState>,
+    staff: Staff,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> UiResult {
+    let p = cleaned(params)?;
+    let base = p.to_query().map_err(UiError::from)?;
+    let mut rows = Vec::new();
+    let mut total = 0;
+    let mut page = 1;
+    while (rows.len() as u32) < PRINT_MAX {
+        let q = CaseQuery { page: Some(page), per_page: Some(200), ..base.clone() };
+        let (items, t) = s.app.cases(&staff.actor, &q).await?;
+        total = t;
+        let n = items.len();
+        let offset = rows.len();
+        rows.extend(rows_of(&s, offset, &items));
+        if n < 200 {
+            break;
+        }
+        page += 1;
+    }
+    let conditions = filter_qs(&p);
+    Ok(render(&LedgerPrint {
+        headers: LEDGER_COLUMNS.iter().map(|c| c.0).collect(),
+        truncated: (rows.len() as i64) < total,
+        rows,
+        total,
+        printed_at: local_time(&s.app.now()),
+        printed_by: staff.nav("ledger").name,
+        conditions: if conditions.is_empty() { "全部".into() } else { conditions.clone() },
+        back_qs: conditions,
+        center: unit_name(&s, &staff.actor.center),
+    }))
+}

@@ -1,0 +1,123 @@
+//! Sign-in, sign-out and password change. The session is an API token in an HttpOnly cookie:
+//! expiry (12 h), lockout after repeated failures and revocation are the token rules of the app.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bancheng_app::AppError;
+use serde::Deserialize;
+
+use super::{Nav, Staff, StaffForm, UiResult, render, render_with, scheme};
+use crate::AppState;
+
+pub const SESSION_COOKIE: &str = "bc_session";
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    next: String,
+    username: String,
+    error: Option<String>,
+    locked: bool,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths: never redirect to another site after signing in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+pub async fn login_page(Query(q): Query<NextQuery>) -> Response {
+    render(&LoginPage {
+        next: safe_next(q.next.as_deref()),
+        username: String::new(),
+        error: None,
+        locked: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    let next = safe_next(f.next.as_deref());
+    let page = |status, error: String, locked| {
+        render_with(
+            status,
+            &LoginPage { next: next.clone(), username: f.username.clone(), error: Some(error), locked },
+        )
+    };
+    if f.username.trim().is_empty() || f.password.is_empty() {
+        return page(StatusCode::UNPROCESSABLE_ENTITY, "请输入用户名和密码".into(), false);
+    }
+    match s.app.issue_token(&f.username, &f.password).await {
+        Ok(grant) => {
+            let max_age = (grant.expires_at - s.app.now()).num_seconds().max(0);
+            let secure = if scheme(&headers) == "https" { "; Secure" } else { "" };
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+                grant.token
+            );
+            (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, next.clone())])
+                .into_response()
+        }
+        Err(AppError::Locked(m)) => page(StatusCode::TOO_MANY_REQUESTS, m, true),
+        Err(AppError::Unauthorized(m)) => page(StatusCode::UNAUTHORIZED, m, false),
+        Err(e) => super::UiError::from(e).into_response(),
+    }
+}
+
+fn clear_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+pub async fn logout(State(s): State<AppState>, form: StaffForm) -> Response {
+    if let Err(e) = s.app.revoke_token(&form.staff.token).await {
+        tracing::warn!(error = %e, "revoke on sign-out");
+    }
+    (StatusCode::SEE_OTHER, [(header::SET_COOKIE, clear_cookie()), (header::LOCATION, "/login".to_owned())])
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    nav: Nav,
+    error: Option<String>,
+    done: bool,
+}
+
+pub async fn password_page(staff: Staff) -> Response {
+    render(&PasswordPage { nav: staff.nav("account"), error: None, done: false })
+}
+
+pub async fn change_password(State(s): State<AppState>, form: StaffForm) -> UiResult {
+    let nav = form.staff.nav("account");
+    let (old, new, again) = (form.get("old"), form.get("new"), form.get("again"));
+    let error = if new != again {
+        Some("两次输入的新密码不一致".to_owned())
+    } else {
+        match s.app.change_password(form.staff.user.id, old, new).await {
+            Ok(()) => None,
+            Err(AppError::Unauthorized(_)) => Some("原密码不正确".to_owned()),
+            Err(AppError::Locked(m)) => Some(m),
+            Err(AppError::Domain(d)) => Some(d.message().to_owned()),
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(render_with(status, &PasswordPage { nav, done: error.is_none(), error }))
+}
