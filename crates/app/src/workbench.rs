@@ -103,6 +103,16 @@ impl App {
             .collect())
     }
 
+    /// Display names of the center's staff by username (for timelines and printed forms).
+    pub async fn display_names(&self, actor: &Actor) -> Result<std::collections::HashMap<String, String>> {
+        let users = self.store().users(&actor.center).await?;
+        Ok(users
+            .into_iter()
+            .filter(|u| !u.display_name.trim().is_empty())
+            .map(|u| (u.username, u.display_name))
+            .collect())
+    }
+
     /// Full cases matching `statuses` (and the actor's visibility), newest first.
     async fn scan(&self, actor: &Actor, statuses: &[Status], overdue: Option<bool>) -> Result<Vec<Case>> {
         let mut out = Vec::new();

@@ -103,9 +103,26 @@ impl Store {
             drive_count = stats.drive_count();
             drive_page = stats.drive_page(offset + per_page);
         }
+        // The unfiltered ledger (or one filtered by registration days only) is counted from the
+        // numbering counters: each case took exactly one step of its center's day counter, in the
+        // same transaction, and cases are never deleted — an exact total without scanning cases.
+        let by_day_only = matches!(text, Text::None) && search::center_and_days_only(f);
         read_db!(self, |ex| {
             let total = match total {
                 Some(total) => total,
+                None if by_day_only => {
+                    let mut count = QueryBuilder::new(
+                        "SELECT CAST(COALESCE(sum(value), 0) AS BIGINT) FROM counters WHERE center = ",
+                    );
+                    count.push_bind(&f.center);
+                    if let Some(from) = f.from {
+                        count.push(" AND day >= ").push_bind(from);
+                    }
+                    if let Some(to) = f.to {
+                        count.push(" AND day <= ").push_bind(to);
+                    }
+                    count.build_query_scalar().fetch_one(ex).await?
+                }
                 None => {
                     let mut count = QueryBuilder::new("SELECT count(*)");
                     search::push_from_where(&mut count, f, &text, drive_count);

@@ -219,6 +219,11 @@ pub(crate) fn center_and_text_only(f: &CaseFilter) -> bool {
         && to.is_none()
 }
 
+/// Whether `f` filters by nothing but the center and registration days (text aside).
+pub(crate) fn center_and_days_only(f: &CaseFilter) -> bool {
+    center_and_text_only(&CaseFilter { from: None, to: None, ..f.clone() })
+}
+
 /// Appends `FROM … WHERE …` of the ledger query on `cases c` for `f`. With `drive`, an FTS5
 /// phrase is the outer loop (`CROSS JOIN` fixes SQLite's join order); otherwise the cases are
 /// scanned and the matches probed.

@@ -262,3 +262,66 @@ async fn spec_4_3_a_calendar_import_through_the_page_lists_the_open_deadlines_it
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"error\"") && html.contains("格式不正确"), "{html}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_cookie_is_httponly_strict_ends_on_sign_out_and_after_12_hours_and_locks_after_5_failures() {
+    let t = spawn_app().await;
+    let http = browser();
+    let form = |pw: &str| form_encode(&[("username", "lisu"), ("password", pw), ("next", "/ledger")]);
+    let post = |body: String| {
+        http.post(t.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let resp = post(form(PASSWORD)).await.expect("login");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(resp.headers()), "/ledger", "back to the page asked for");
+    let set = resp.headers().get(SET_COOKIE).and_then(|v| v.to_str().ok()).expect("cookie").to_owned();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"] {
+        assert!(set.contains(attr), "{attr} in {set}");
+    }
+    assert!(!set.contains("Secure"), "plain http: no Secure flag");
+
+    // Sign-out revokes the session: the same cookie now leads to the sign-in page.
+    let s = Session::login(&t, "lisu", PASSWORD).await;
+    let csrf = csrf_of(&s.page("/").await);
+    let (status, headers, _) = s.post("/logout", &[("_csrf", &csrf)], &[]).await;
+    assert_eq!((status, location(&headers)), (StatusCode::SEE_OTHER, "/login"));
+    let resp = s.http.get(t.url("/ledger")).header("cookie", &s.cookie).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(location(resp.headers()).starts_with("/login?next=/ledger&expired=1"), "{:?}", resp.headers());
+
+    // Sessions expire after 12 hours.
+    let s = Session::login(&t, "lisu", PASSWORD).await;
+    s.page("/").await;
+    t.clock.advance(chrono::TimeDelta::hours(12) + chrono::TimeDelta::seconds(1));
+    let (status, _) = s.get("/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "expired session");
+    let html = s.page("/login?next=/&expired=1").await;
+    assert!(html.contains("登录已失效"), "{html}");
+
+    // Behind a TLS proxy the cookie is Secure.
+    let resp = http
+        .post(t.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-proto", "https")
+        .body(form(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.headers().get(SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap().contains("; Secure"));
+
+    // Five wrong passwords lock the account, with a clear message on the page.
+    for _ in 0..4 {
+        let resp = post(form("wrong-password")).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        assert!(resp.text().await.unwrap().contains("用户名或密码错误"));
+    }
+    let resp = post(form("wrong-password")).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("账号已锁定"), "{html}");
+    let resp = post(form(PASSWORD)).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS, "locked even with the right password");
+}

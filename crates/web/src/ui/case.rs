@@ -211,6 +211,8 @@ async fn build(
     events: Vec<EventView>,
 ) -> Result<CaseTemplate, UiError> {
     let names = unit_names(s);
+    let people = s.app.display_names(&staff.actor).await?;
+    let person = |u: &str| people.get(u).cloned().unwrap_or_else(|| u.to_owned());
     let view = page.view;
     let c = view.case;
     let deadlines = c
@@ -259,7 +261,7 @@ async fn build(
                 seq: e.seq,
                 at: local_time(&e.at),
                 label: e.label.clone(),
-                who: e.actor.clone(),
+                who: person(&e.actor),
                 role: role_label(&e.actor_role),
                 unit: name_of(&names, &e.actor_unit),
                 text,
@@ -293,7 +295,7 @@ async fn build(
         category: c.category.map(|x| x.label()).unwrap_or("—"),
         applicant_type: c.applicant.kind.map(|k| k.label()).unwrap_or("个人"),
         received_at: local_time(&c.received_at),
-        received_by: c.received_by.clone(),
+        received_by: person(&c.received_by),
         unit: c.unit.as_deref().map(|u| name_of(&names, u)).unwrap_or_else(|| "—".into()),
         co_units: c.co_units.iter().map(|u| name_of(&names, u)).collect::<Vec<_>>().join("、"),
         failed_unit: c.failed_unit.clone().unwrap_or_default(),
@@ -310,7 +312,7 @@ async fn build(
         levels,
         colleagues,
         today: view.today.to_string(),
-        reply_by: c.reply.as_ref().map(|r| r.by.by.clone()).unwrap_or_default(),
+        reply_by: c.reply.as_ref().map(|r| person(&r.by.by)).unwrap_or_default(),
         reply_at: c.reply.as_ref().map(|r| local_time(&r.by.at)).unwrap_or_default(),
         pending_extension,
         pending_negative,
@@ -462,6 +464,8 @@ pub async fn print(
     let view = s.app.case(&staff.actor, &number).await?;
     let events = s.app.events(&staff.actor, &number).await?;
     let names = unit_names(&s);
+    let people = s.app.display_names(&staff.actor).await?;
+    let person = |u: &str| people.get(u).cloned().unwrap_or_else(|| u.to_owned());
     let c = view.case;
     let signature = events.iter().rev().find(|e| e.kind == "confirmed").and_then(|e| {
         match CaseEvent::from_parts(&e.kind, &e.payload) {
@@ -487,13 +491,13 @@ pub async fn print(
     let url = public_url(&headers, &c.number);
     Ok(render(&PrintTemplate {
         received_at: local_time(&c.received_at),
-        received_by: c.received_by.clone(),
+        received_by: person(&c.received_by),
         record,
         confirm_by: c.confirmation.as_ref().map(|x| x.by.clone()).unwrap_or_default(),
         confirm_date: c.confirmation.as_ref().map(|x| local_time(&x.at)[..10].to_owned()).unwrap_or_default(),
         signature,
         reply,
-        reply_by: c.reply.as_ref().map(|r| r.by.by.clone()).unwrap_or_default(),
+        reply_by: c.reply.as_ref().map(|r| person(&r.by.by)).unwrap_or_default(),
         reply_date: c.reply.as_ref().map(|r| local_time(&r.by.at)[..10].to_owned()).unwrap_or_default(),
         qr_svg: qr_svg(&url),
         public_url: url,

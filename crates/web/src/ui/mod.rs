@@ -114,17 +114,19 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let to_login = || {
+        let to_login = |expired: bool| {
             let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let next = if next.starts_with('/') && !next.starts_with("//") { next } else { "/" };
-            Redirect::to(&format!("/login?next={}", url_encode(next))).into_response()
+            let flag = if expired { "&expired=1" } else { "" };
+            Redirect::to(&format!("/login?next={}{flag}", url_encode(next))).into_response()
         };
         let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
-            return Err(to_login());
+            return Err(to_login(false));
         };
         match state.app.authenticate(&token).await {
             Ok((actor, user)) => Ok(Staff { actor, user, token }),
-            Err(AppError::Unauthorized(_)) => Err(to_login()),
+            // Expired (12 h), revoked, or the account was disabled.
+            Err(AppError::Unauthorized(_)) => Err(to_login(true)),
             Err(e) => Err(UiError::from(e).into_response()),
         }
     }

@@ -26,6 +26,7 @@ struct LoginPage {
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    expired: Option<String>,
 }
 
 /// Only local paths: never redirect to another site after signing in.
@@ -37,12 +38,9 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 pub async fn login_page(Query(q): Query<NextQuery>) -> Response {
-    render(&LoginPage {
-        next: safe_next(q.next.as_deref()),
-        username: String::new(),
-        error: None,
-        locked: false,
-    })
+    let error =
+        q.expired.is_some().then(|| "登录已失效（超过12小时、已退出或账号已停用），请重新登录".to_owned());
+    render(&LoginPage { next: safe_next(q.next.as_deref()), username: String::new(), error, locked: false })
 }
 
 #[derive(Deserialize)]
