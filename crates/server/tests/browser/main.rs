@@ -10,6 +10,7 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod admin;
 mod harness;
 mod intake;
 mod ledger;
