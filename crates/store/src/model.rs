@@ -210,6 +210,7 @@ impl LedgerSort {
             LedgerSort::ReceivedDesc => "c.received_at DESC, c.id DESC",
             LedgerSort::ReceivedAsc => "c.received_at, c.id",
             // `IS NULL` is a boolean (false first) on both backends.
+            // Index `cases_center_due_order` (migration 0002) is on exactly this order.
             LedgerSort::DueAsc => "c.next_due IS NULL, c.next_due, c.id",
             // A number is the day (8 digits) and the day's sequence, which widens from 2 to 3
             // digits after 99: plain text order would put …100 between …10 and …11.
