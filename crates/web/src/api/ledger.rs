@@ -5,7 +5,6 @@
 //! saves the workbook to an anonymous temp file, and the response streams that file back. Memory
 //! stays flat however many rows there are (at most [`MAX_ROWS`]).
 
-use std::collections::HashMap;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 
 use axum::body::{Body, Bytes};
@@ -100,13 +99,7 @@ pub async fn xlsx(
 ) -> Result<Response, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::invalid("query", format!("查询参数不正确：{e}")))?;
     let q = ListParams::from(p).to_query()?;
-    let names: HashMap<String, String> = s
-        .app
-        .units()
-        .into_iter()
-        .filter(|u| u.center == auth.actor.center)
-        .map(|u| (u.code, u.name))
-        .collect();
+    let names = crate::ui::UnitNames::of(&s);
     let (tx, rx) = mpsc::channel::<CaseSummary>(256);
     let writer = tokio::task::spawn_blocking(move || write_workbook(rx, &names));
     // On an error the sender is dropped: the writer finishes on its own and its file is discarded.
@@ -182,9 +175,9 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// length). Runs on a blocking thread.
 fn write_workbook(
     mut rx: mpsc::Receiver<CaseSummary>,
-    names: &HashMap<String, String>,
+    names: &crate::ui::UnitNames,
 ) -> Result<(std::fs::File, u64), BoxError> {
-    let unit_name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
+    let unit_name = |code: &str| names.name(code);
     let mut workbook = Workbook::new();
     let header =
         Format::new().set_bold().set_background_color(Color::RGB(0xD9D9D9)).set_border(FormatBorder::Thin);

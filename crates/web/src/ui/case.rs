@@ -3,8 +3,6 @@
 //! each with its form. Forms post to `/cases/{number}/act/{action}` and go through the same
 //! parser as `POST /api/v1/cases/{number}/{action}`.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -17,8 +15,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{
-    FormState, Nav, Staff, StaffForm, UiError, UiResult, days_text, host, local_time, render, render_with,
-    scheme,
+    FormState, Nav, Staff, StaffForm, UiError, UiResult, UnitNames, days_text, host, local_time, render,
+    render_with, scheme,
 };
 use crate::AppState;
 use crate::api::actions::parse_command;
@@ -91,23 +89,15 @@ impl CaseTemplate {
     }
 }
 
-fn unit_names(s: &AppState) -> HashMap<String, String> {
-    s.app.units().into_iter().map(|u| (u.code, u.name)).collect()
-}
-
-fn name_of(names: &HashMap<String, String>, code: &str) -> String {
-    names.get(code).cloned().unwrap_or_else(|| code.to_owned())
-}
-
 /// One line that says what an event did, for the timeline (display only).
-fn event_text(e: &EventView, names: &HashMap<String, String>) -> (String, Option<String>) {
+fn event_text(e: &EventView, names: &UnitNames) -> (String, Option<String>) {
     let Ok(ev) = CaseEvent::from_parts(&e.kind, &e.payload) else { return (String::new(), None) };
     let t = match ev {
         CaseEvent::Registered { case } => format!("{}：{}", case.applicant.name, case.description),
         CaseEvent::Dispatched { unit, co_units, level } => {
-            let mut s = format!("转派{}（{}）", name_of(names, &unit), level.label());
+            let mut s = format!("转派{}（{}）", names.name(&unit), level.label());
             if !co_units.is_empty() {
-                let co: Vec<String> = co_units.iter().map(|u| name_of(names, u)).collect();
+                let co: Vec<String> = co_units.iter().map(|u| names.name(u)).collect();
                 s.push_str(&format!("，协办：{}", co.join("、")));
             }
             s
@@ -126,7 +116,7 @@ fn event_text(e: &EventView, names: &HashMap<String, String>) -> (String, Option
         CaseEvent::Escalated { from, to, reason, unit, automatic } => {
             let mut s = format!("{} → {}：{reason}", from.label(), to.label());
             if let Some(u) = unit {
-                s.push_str(&format!("（牵头：{}）", name_of(names, &u)));
+                s.push_str(&format!("（牵头：{}）", names.name(&u)));
             }
             if automatic {
                 s.push_str("（自动）");
@@ -156,10 +146,10 @@ fn event_text(e: &EventView, names: &HashMap<String, String>) -> (String, Option
             }
             s
         }
-        CaseEvent::Reopened { unit, note } => format!("交{}重新核实：{note}", name_of(names, &unit)),
+        CaseEvent::Reopened { unit, note } => format!("交{}重新核实：{note}", names.name(&unit)),
         CaseEvent::Noticed { unit, person, fault, opinion } => format!(
             "通报{}{}：{fault}；处理意见：{opinion}",
-            name_of(names, &unit),
+            names.name(&unit),
             person.map(|p| format!("（{p}）")).unwrap_or_default()
         ),
         CaseEvent::Assigned { assignee } => format!("经办人：{assignee}"),
@@ -210,7 +200,7 @@ async fn build(
     page: CasePage,
     events: Vec<EventView>,
 ) -> Result<CaseTemplate, UiError> {
-    let names = unit_names(s);
+    let names = UnitNames::of(s);
     let people = s.app.display_names(&staff.actor).await?;
     let person = |u: &str| people.get(u).cloned().unwrap_or_else(|| u.to_owned());
     let view = page.view;
@@ -263,7 +253,7 @@ async fn build(
                 label: e.label.clone(),
                 who: person(&e.actor),
                 role: role_label(&e.actor_role),
-                unit: name_of(&names, &e.actor_unit),
+                unit: names.name(&e.actor_unit),
                 text,
                 signature,
             }
@@ -296,8 +286,8 @@ async fn build(
         applicant_type: c.applicant.kind.map(|k| k.label()).unwrap_or("个人"),
         received_at: local_time(&c.received_at),
         received_by: person(&c.received_by),
-        unit: c.unit.as_deref().map(|u| name_of(&names, u)).unwrap_or_else(|| "—".into()),
-        co_units: c.co_units.iter().map(|u| name_of(&names, u)).collect::<Vec<_>>().join("、"),
+        unit: c.unit.as_deref().map(|u| names.name(u)).unwrap_or_else(|| "—".into()),
+        co_units: c.co_units.iter().map(|u| names.name(u)).collect::<Vec<_>>().join("、"),
         failed_unit: c.failed_unit.clone().unwrap_or_default(),
         overdue: view.overdue,
         due_soon: view.due_soon,
@@ -463,7 +453,7 @@ pub async fn print(
 ) -> UiResult {
     let view = s.app.case(&staff.actor, &number).await?;
     let events = s.app.events(&staff.actor, &number).await?;
-    let names = unit_names(&s);
+    let names = UnitNames::of(&s);
     let people = s.app.display_names(&staff.actor).await?;
     let person = |u: &str| people.get(u).cloned().unwrap_or_else(|| u.to_owned());
     let c = view.case;
@@ -501,7 +491,7 @@ pub async fn print(
         reply_date: c.reply.as_ref().map(|r| local_time(&r.by.at)[..10].to_owned()).unwrap_or_default(),
         qr_svg: qr_svg(&url),
         public_url: url,
-        unit: c.unit.as_deref().map(|u| name_of(&names, u)).unwrap_or_default(),
+        unit: c.unit.as_deref().map(|u| names.name(u)).unwrap_or_default(),
         c,
     }))
 }

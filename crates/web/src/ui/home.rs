@@ -10,7 +10,7 @@ use bancheng_domain::Role;
 use bancheng_domain::case::{Case, Status};
 use bancheng_domain::deadline::{Urgency, local_day, standing};
 
-use super::{Nav, Staff, UiError, UiResult, days_text, render};
+use super::{Nav, Staff, UiError, UiResult, UnitNames, days_text, render};
 use crate::AppState;
 
 /// One line of a work queue.
@@ -46,12 +46,12 @@ fn badge(overdue: bool, due_soon: bool) -> &'static str {
     }
 }
 
-fn summary_row(s: &AppState, r: &CaseSummary) -> QueueRow {
+fn summary_row(names: &UnitNames, r: &CaseSummary) -> QueueRow {
     QueueRow {
         number: r.number.clone(),
         name: r.applicant_name.clone(),
         summary: r.matter.clone().unwrap_or_else(|| r.description.chars().take(30).collect()),
-        unit: r.unit.as_deref().map(|u| super::unit_name(s, u)).unwrap_or_else(|| "—".into()),
+        unit: r.unit.as_deref().map(|u| names.name(u)).unwrap_or_else(|| "—".into()),
         status: Status::parse(&r.status).map(|x| x.label()).unwrap_or("—"),
         due: r.next_due.map(|d| d.to_string()).unwrap_or_default(),
         badge: badge(r.overdue, r.due_soon),
@@ -60,7 +60,7 @@ fn summary_row(s: &AppState, r: &CaseSummary) -> QueueRow {
     }
 }
 
-fn case_row(s: &AppState, c: &Case, reason: &'static str) -> QueueRow {
+fn case_row(s: &AppState, names: &UnitNames, c: &Case, reason: &'static str) -> QueueRow {
     let today = local_day(s.app.now());
     let cal = s.app.calendar();
     let policy = s.app.policy(&c.center);
@@ -69,7 +69,7 @@ fn case_row(s: &AppState, c: &Case, reason: &'static str) -> QueueRow {
         number: c.number.clone(),
         name: c.applicant.name.clone(),
         summary: c.matter.clone().unwrap_or_else(|| c.description.chars().take(30).collect()),
-        unit: c.unit.as_deref().map(|u| super::unit_name(s, u)).unwrap_or_else(|| "—".into()),
+        unit: c.unit.as_deref().map(|u| names.name(u)).unwrap_or_else(|| "—".into()),
         status: c.status.label(),
         due: c.next_due().map(|d| d.to_string()).unwrap_or_default(),
         badge: match st.map(|x| x.urgency) {
@@ -82,9 +82,14 @@ fn case_row(s: &AppState, c: &Case, reason: &'static str) -> QueueRow {
     }
 }
 
-async fn list(s: &AppState, staff: &Staff, q: CaseQuery) -> Result<Vec<QueueRow>, UiError> {
+async fn list(
+    s: &AppState,
+    staff: &Staff,
+    names: &UnitNames,
+    q: CaseQuery,
+) -> Result<Vec<QueueRow>, UiError> {
     let (rows, _) = s.app.cases(&staff.actor, &q).await?;
-    Ok(rows.iter().map(|r| summary_row(s, r)).collect())
+    Ok(rows.iter().map(|r| summary_row(names, r)).collect())
 }
 
 fn by_due(status: &str) -> CaseQuery {
@@ -98,6 +103,7 @@ fn by_due(status: &str) -> CaseQuery {
 
 pub async fn home(State(s): State<AppState>, staff: Staff) -> UiResult {
     let open = "accepted,returned,dispatched,negative_pending";
+    let names = UnitNames::of(&s);
     let page = match staff.actor.role {
         Role::Admin => return Ok(Redirect::to("/admin/users").into_response()),
         Role::Window => {
@@ -110,7 +116,7 @@ pub async fn home(State(s): State<AppState>, staff: Staff) -> UiResult {
             queues: vec![(
                 "待办理（按期限排序）".into(),
                 "queue",
-                list(&s, &staff, by_due("dispatched,negative_pending")).await?,
+                list(&s, &staff, &names, by_due("dispatched,negative_pending")).await?,
                 "本单位暂无待办事项。",
             )],
             week: None,
@@ -124,13 +130,13 @@ pub async fn home(State(s): State<AppState>, staff: Staff) -> UiResult {
                     (
                         format!("等待办公室处理（{}件）", waiting.len()),
                         "waiting",
-                        waiting.iter().map(|w| case_row(&s, &w.case, w.reason)).collect(),
+                        waiting.iter().map(|w| case_row(&s, &names, &w.case, w.reason)).collect(),
                         "暂无需要办公室处理的事项。",
                     ),
                     (
                         "全部在办事项（按期限排序）".into(),
                         "open",
-                        list(&s, &staff, by_due(open)).await?,
+                        list(&s, &staff, &names, by_due(open)).await?,
                         "暂无在办事项。",
                     ),
                 ],
@@ -148,11 +154,16 @@ pub async fn home(State(s): State<AppState>, staff: Staff) -> UiResult {
                     "督查股工作台"
                 },
                 queues: vec![
-                    ("超期事项".into(), "overdue", list(&s, &staff, overdue).await?, "没有超期事项。"),
+                    (
+                        "超期事项".into(),
+                        "overdue",
+                        list(&s, &staff, &names, overdue).await?,
+                        "没有超期事项。",
+                    ),
                     (
                         format!("督办中（{}件）", supervised.len()),
                         "supervised",
-                        supervised.iter().map(|c| case_row(&s, c, "督办")).collect(),
+                        supervised.iter().map(|c| case_row(&s, &names, c, "督办")).collect(),
                         "没有督办中的事项。",
                     ),
                 ],

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use bancheng_app::{CaseQuery, LEDGER_COLUMNS, ledger_cells};
 use bancheng_domain::case::{Category, Level, Status};
 
-use super::{Nav, Staff, UiError, UiResult, local_time, render, render_with, unit_name, url_encode};
+use super::{Nav, Staff, UiError, UiResult, UnitNames, local_time, render, render_with, url_encode};
 use crate::AppState;
 use crate::api::cases::ListParams;
 
@@ -98,7 +98,8 @@ fn filter_qs(p: &ListParams) -> String {
 }
 
 fn rows_of(s: &AppState, offset: usize, items: &[bancheng_app::CaseSummary]) -> Vec<LedgerRow> {
-    let name = |code: &str| unit_name(s, code);
+    let names = UnitNames::of(s);
+    let name = |code: &str| names.name(code);
     items
         .iter()
         .enumerate()
@@ -216,6 +217,6 @@ pub async fn print(
         printed_by: staff.nav("ledger").name,
         conditions: if conditions.is_empty() { "全部".into() } else { conditions.clone() },
         back_qs: conditions,
-        center: unit_name(&s, &staff.actor.center),
+        center: UnitNames::of(&s).name(&staff.actor.center),
     }))
 }

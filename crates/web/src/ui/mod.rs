@@ -347,9 +347,18 @@ pub fn local_time(t: &DateTime<Utc>) -> String {
     t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// A unit's name by code (the code itself if unknown).
-pub fn unit_name(state: &AppState, code: &str) -> String {
-    state.app.units().into_iter().find(|u| u.code == code).map(|u| u.name).unwrap_or_else(|| code.to_owned())
+/// Unit names by code, read once per page (unit codes are unique across centers).
+pub struct UnitNames(HashMap<String, String>);
+
+impl UnitNames {
+    pub fn of(state: &AppState) -> Self {
+        UnitNames(state.app.units().into_iter().map(|u| (u.code, u.name)).collect())
+    }
+
+    /// A unit's name (the code itself if unknown).
+    pub fn name(&self, code: &str) -> String {
+        self.0.get(code).cloned().unwrap_or_else(|| code.to_owned())
+    }
 }
 
 /// Units a case can be dispatched to or filtered by: every unit of the center but the center
