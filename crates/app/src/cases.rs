@@ -12,7 +12,7 @@ use bancheng_domain::deadline::DeadlineKind;
 use bancheng_domain::deadline::{Urgency, local_day, standing};
 use bancheng_domain::numbering::parse_number;
 use bancheng_domain::validate::{mask_id, mask_phone};
-use bancheng_domain::{Actor, DomainError, Role};
+use bancheng_domain::{Actor, DomainError};
 use bancheng_store::StoreError;
 use bancheng_store::model::{CaseFilter, CaseRow, LedgerSort, NewEvent, NewNotification, StoredEvent};
 use tokio::sync::mpsc;
@@ -118,30 +118,7 @@ fn to_new_events(d: &Decision, actor: &Actor, now: DateTime<Utc>) -> Vec<NewEven
 }
 
 fn to_notes(d: &Decision) -> Vec<NewNotification> {
-    d.notifications
-        .iter()
-        .map(|n| NewNotification {
-            kind: n.kind.into(),
-            recipient: n.recipient.clone(),
-            payload: serde_json::json!({ "text": n.text }),
-        })
-        .collect()
-}
-
-fn fold(mut case: Case, d: &Decision, actor: &Actor, now: DateTime<Utc>) -> Case {
-    for e in &d.events {
-        case::apply(
-            &mut case,
-            &case::RecordedEvent {
-                event: e.clone(),
-                actor: actor.username.clone(),
-                actor_role: actor.role.code().into(),
-                actor_unit: actor.unit.clone(),
-                at: now,
-            },
-        );
-    }
-    case
+    d.notifications.iter().map(crate::outbox::outbox_row).collect()
 }
 
 /// The derived row: the case as JSON plus the columns the ledger filters on.
@@ -315,15 +292,7 @@ impl App {
         let earlier = self.earlier_cases(&actor.center, reg).await?;
         let d = case::register(reg, &ctx, &earlier)?;
         let events = to_new_events(&d, actor, now);
-        let CaseEvent::Registered { case: initial } = &d.events[0] else {
-            return Err(AppError::Internal("register must start with Registered".into()));
-        };
-        let case = fold(
-            (**initial).clone(),
-            &Decision { events: d.events[1..].to_vec(), ..Default::default() },
-            actor,
-            now,
-        );
+        let case = d.case.clone();
         let today = local_day(now);
         let row = row_of(&case, 1, today, now)?;
         let stored = self.store().register(today, row, events, to_notes(&d)).await?;
@@ -404,7 +373,7 @@ impl App {
         if d.events.is_empty() {
             return Ok((case, version));
         }
-        let case = fold(case, &d, actor, now);
+        let case = d.case.clone();
         let row = row_of(&case, version + 1, local_day(now), now)?;
         let stored = self.store().commit(version, row, to_new_events(&d, actor, now), to_notes(&d)).await?;
         Ok((case, stored.version))
@@ -413,9 +382,7 @@ impl App {
     /// The store filter of a list or ledger query: checks every value (422 naming it), the role
     /// (403) and scopes handlers to their unit's cases.
     fn case_filter(&self, actor: &Actor, q: &CaseQuery) -> Result<CaseFilter> {
-        if matches!(actor.role, Role::Admin | Role::Public | Role::System) {
-            return Err(DomainError::forbidden("该角色无权查看事项").into());
-        }
+        case::require_case_reader(actor.role)?;
         let statuses = match q.status.as_deref().filter(|s| !s.is_empty()) {
             Some(s) => s
                 .split(',')

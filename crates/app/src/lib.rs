@@ -8,6 +8,7 @@ mod cases;
 mod clock;
 mod error;
 mod ledger;
+pub mod outbox;
 mod scheduler;
 mod seed;
 mod workbench;

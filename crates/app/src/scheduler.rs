@@ -39,7 +39,7 @@ impl App {
         let today = local_day(self.now());
         for center in self.store().centers().await? {
             let system = Actor::system(&center);
-            let rows = self.store().cases_due_by(&center, today, &Status::DONE, 10_000).await?;
+            let rows = self.store().cases_due_by(&center, today, &Status::not_open_codes(), 10_000).await?;
             for row in rows {
                 report.checked += 1;
                 let case = case_of(&row)?;
@@ -62,7 +62,7 @@ impl App {
             let system = Actor::system(&center);
             // Every open case with any deadline: next_due up to far in the future.
             let far = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("date");
-            let rows = self.store().cases_due_by(&center, far, &Status::DONE, i64::MAX).await?;
+            let rows = self.store().cases_due_by(&center, far, &Status::not_open_codes(), i64::MAX).await?;
             for row in rows {
                 report.checked += 1;
                 let case = case_of(&row)?;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use bancheng_domain::case::{self, Case, ReportState, Status};
 use bancheng_domain::deadline::{DeadlineKind, local_day};
 use bancheng_domain::validate::{IdNumber, Phone};
-use bancheng_domain::{Actor, DomainError, Role};
+use bancheng_domain::{Actor, DomainError};
 use bancheng_store::model::CaseFilter;
 
 use crate::cases::case_of;
@@ -77,7 +77,7 @@ impl App {
         phone: Option<&str>,
         id_number: Option<&str>,
     ) -> Result<Vec<EarlierTrip>> {
-        if !matches!(actor.role, Role::Window | Role::Office) {
+        if !case::may_register(actor.role) {
             return Err(DomainError::forbidden("只有窗口和领导小组办公室可以查询来访记录").into());
         }
         let phone = phone.and_then(|p| Phone::parse(p).ok()).map(|p| p.as_str().to_owned());
@@ -170,9 +170,8 @@ impl App {
 
     /// Cases under 督办 now (an open supervision deadline), soonest due first.
     pub async fn supervised_cases(&self, actor: &Actor) -> Result<Vec<Case>> {
-        use Status::*;
         let mut cases: Vec<Case> = self
-            .scan(actor, &[Accepted, Returned, Dispatched, NegativePending], None)
+            .scan(actor, &Status::OPEN, None)
             .await?
             .into_iter()
             .filter(|c| c.open_deadline(DeadlineKind::Supervision).is_some())

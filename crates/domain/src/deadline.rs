@@ -83,6 +83,15 @@ pub struct Deadline {
     /// Flagged for 通报 (still overdue N working days after the reminder).
     #[serde(default)]
     pub notice_flagged: bool,
+    /// The round it belongs to: the case's reopen count when it was set (重新核实 starts a round).
+    #[serde(default)]
+    pub round: u32,
+    /// The lead unit when it was set: whose clock it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Who set it (from the event's envelope; the scheduler for automatic ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_by: Option<String>,
 }
 
 impl Deadline {

@@ -6,77 +6,123 @@ use serde::{Deserialize, Serialize};
 
 use crate::{DomainError, Result};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct DeadlinePolicy {
-    pub version: u32,
-    /// 第四条 简单问题，窗口即办: the same working day (0 working days after registration).
-    pub window_result: u32,
-    /// 第四条 复杂问题: 初步反馈意见 within 3 working days of dispatch.
-    pub first_feedback: u32,
-    /// 四(三) 应办未办: solved within 5 working days.
-    pub department_result: u32,
-    /// 第四条 特殊情况，一事一议、联动会审: solved within 7 working days.
-    pub joint_result: u32,
-    /// 第四条 难点问题: 限期内回复释因 — the default term when reporting to the county body.
-    pub county_reply: u32,
-    /// 四(三) 完全不能办理: reply with reasons within 3 working days (counted from dispatch).
-    pub negative_reply: u32,
-    /// Practice (SPEC §4.2): flag for 通报 when still overdue this many working days after 催办.
-    pub notice_after_overdue: u32,
-    /// Practice (SPEC §4.2): 问题工单 after this many reopens …
-    pub problem_reopens: u32,
-    /// … or after passing through this many units without a result.
-    pub problem_units: u32,
-    /// 临期: due within this many working days.
-    pub due_soon: u32,
-    /// Longest extension a unit may ask for at once.
-    pub max_extension: u32,
+macro_rules! policy_terms {
+    ($($(#[doc = $doc:literal])* $field:ident = $default:literal, $min:literal..=$max:literal $unit:literal,
+       $label:literal, $article:literal;)+) => {
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(default)]
+        pub struct DeadlinePolicy {
+            pub version: u32,
+            $($(#[doc = $doc])* pub $field: u32,)+
+        }
+
+        impl Default for DeadlinePolicy {
+            fn default() -> Self {
+                DeadlinePolicy { version: 1, $($field: $default,)+ }
+            }
+        }
+
+        /// Every term of the policy, in the order the admin page lists them.
+        pub const POLICY_TERMS: &[PolicyTerm] = &[
+            $(PolicyTerm {
+                field: stringify!($field),
+                label: $label,
+                article: $article,
+                unit: $unit,
+                min: $min,
+                max: $max,
+                default: $default,
+            },)+
+        ];
+
+        impl DeadlinePolicy {
+            /// The value of a term by its field name.
+            pub fn get(&self, field: &str) -> Option<u32> {
+                match field {
+                    $(stringify!($field) => Some(self.$field),)+
+                    _ => None,
+                }
+            }
+
+            /// The slot of a term by its field name, for forms that edit the policy.
+            pub fn get_mut(&mut self, field: &str) -> Option<&mut u32> {
+                match field {
+                    $(stringify!($field) => Some(&mut self.$field),)+
+                    _ => None,
+                }
+            }
+        }
+    };
 }
 
-impl Default for DeadlinePolicy {
-    fn default() -> Self {
-        DeadlinePolicy {
-            version: 1,
-            window_result: 0,
-            first_feedback: 3,
-            department_result: 5,
-            joint_result: 7,
-            county_reply: 10,
-            negative_reply: 3,
-            notice_after_overdue: 5,
-            problem_reopens: 3,
-            problem_units: 3,
-            due_soon: 1,
-            max_extension: 20,
-        }
-    }
+/// One term of the policy: its field, label, the rule it implements, its unit and range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyTerm {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub article: &'static str,
+    pub unit: &'static str,
+    pub min: u32,
+    pub max: u32,
+    pub default: u32,
+}
+
+const WORKDAYS: &str = "个工作日";
+
+policy_terms! {
+    /// 第四条 简单问题，窗口即办: the same working day (0 working days after registration).
+    window_result = 0, 0..=5 "个工作日", "简单问题 窗口即办",
+        "工作制度第四条：简单问题，窗口即办（0 表示当日办结）";
+    /// 第四条 复杂问题: 初步反馈意见 within 3 working days of dispatch.
+    first_feedback = 3, 1..=60 "个工作日", "复杂问题 初步反馈",
+        "工作制度第四条：转派责任部门，限定3个工作日内给出初步反馈意见";
+    /// 四(三) 应办未办: solved within 5 working days.
+    department_result = 5, 1..=60 "个工作日", "复杂问题 办结",
+        "实施方案四(三)：“应办未办”事项5个工作日内解决";
+    /// 第四条 特殊情况，一事一议、联动会审: solved within 7 working days.
+    joint_result = 7, 1..=60 "个工作日", "特殊情况 一事一议办结",
+        "工作制度第四条：一事一议、联动会审，限定7个工作日内解决";
+    /// 第四条 难点问题: 限期内回复释因 — the default term when reporting to the county body.
+    county_reply = 10, 1..=60 "个工作日", "难点问题 回复释因（默认）",
+        "工作制度第四条：报送县优化营商环境领导小组办公室，限期内回复释因；报送时可另定期限";
+    /// The longest term that may be set when reporting to the county body.
+    max_county_term = 60, 1..=250 "个工作日", "难点问题 报送时可定的最长期限",
+        "工作制度第四条：报送县领导小组时另定的回复期限不超过该天数";
+    /// 四(三) 完全不能办理: reply with reasons within 3 working days (counted from dispatch).
+    negative_reply = 3, 1..=60 "个工作日", "完全不能办理 回复释因",
+        "实施方案四(三)：3个工作日内给予群众回复，说明不能办理的原因";
+    /// Practice (SPEC §4.2): flag for 通报 when still overdue this many working days after 催办.
+    notice_after_overdue = 5, 1..=60 "个工作日", "催办后仍超期 列入通报",
+        "通行做法：超期次日自动催办，此后仍超期达到该天数的列入通报";
+    /// Practice (SPEC §4.2): 问题工单 after this many reopens …
+    problem_reopens = 3, 1..=60 "次", "重办达到 列为问题工单",
+        "通行做法：重新核实达到该次数的，自动提级一事一议并督办";
+    /// … or after passing through this many units without a result.
+    problem_units = 3, 1..=60 "个单位", "经手单位达到 列为问题工单",
+        "通行做法：经该数量的单位仍无结果的，自动提级一事一议并督办";
+    /// 第五条 / SPEC §4.5: a return visit at or below this satisfaction (2 = 不满意) sends the case
+    /// back to 重新核实.
+    visit_reopen_at = 2, 1..=4 "级", "回访满意度不高于 重新核实",
+        "工作制度第五条：回访不满意（2级）或非常不满意（1级）的，重新核实";
+    /// 临期: due within this many working days.
+    due_soon = 1, 0..=5 "个工作日", "临期提示", "剩余该天数以内到期的事项在列表中显示为“临期”";
+    /// Longest extension a unit may ask for at once.
+    max_extension = 20, 1..=60 "个工作日", "单次延期上限", "延期申请一次最多可延长的天数";
 }
 
 impl DeadlinePolicy {
-    /// Checks an edited policy before it is saved as a new version.
+    /// Checks an edited policy before it is saved as a new version: every term in its range
+    /// (422 naming the field), and the first feedback not later than the result.
     pub fn validate(&self) -> Result<()> {
-        let terms = [
-            ("first_feedback", self.first_feedback),
-            ("department_result", self.department_result),
-            ("joint_result", self.joint_result),
-            ("county_reply", self.county_reply),
-            ("negative_reply", self.negative_reply),
-            ("notice_after_overdue", self.notice_after_overdue),
-            ("problem_reopens", self.problem_reopens),
-            ("problem_units", self.problem_units),
-            ("max_extension", self.max_extension),
-        ];
-        for (field, v) in terms {
-            if v == 0 || v > 60 {
-                return Err(DomainError::invalid(field, "期限应为1至60个工作日"));
+        for t in POLICY_TERMS {
+            let v = self.get(t.field).unwrap_or_default();
+            if v < t.min || v > t.max {
+                let what = if t.unit == WORKDAYS { "期限" } else { "" };
+                return Err(DomainError::invalid(
+                    t.field,
+                    format!("{}{what}应为{}至{}{}", t.label, t.min, t.max, t.unit),
+                ));
             }
-        }
-        if self.window_result > 5 {
-            return Err(DomainError::invalid("window_result", "窗口即办期限应为0至5个工作日"));
-        }
-        if self.due_soon > 5 {
-            return Err(DomainError::invalid("due_soon", "临期提示应为0至5个工作日"));
         }
         if self.first_feedback > self.department_result {
             return Err(DomainError::invalid("first_feedback", "初步反馈期限不能晚于办结期限"));
@@ -98,6 +144,22 @@ mod tests {
         assert_eq!(p.joint_result, 7, "第四条 7个工作日内解决");
         assert_eq!(p.negative_reply, 3, "四(三) 3个工作日内回复");
         p.validate().unwrap();
+    }
+
+    #[test]
+    fn article5_visit_at_or_below_dissatisfied_reopens_by_default() {
+        assert_eq!(DeadlinePolicy::default().visit_reopen_at, 2, "第五条 不满意 = 2");
+    }
+
+    #[test]
+    fn every_term_reads_and_writes_by_its_field_name() {
+        let mut p = DeadlinePolicy::default();
+        for t in POLICY_TERMS {
+            assert_eq!(p.get(t.field), Some(t.default), "{}", t.field);
+            *p.get_mut(t.field).unwrap() = t.max;
+            assert_eq!(p.get(t.field), Some(t.max));
+        }
+        assert_eq!(p.get("nope"), None);
     }
 
     #[test]

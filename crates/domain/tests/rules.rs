@@ -58,20 +58,11 @@ impl World {
         Ctx { actor: a, now, policy: &self.policy, calendar: &self.cal, units: &self.units }
     }
 
-    fn fold(&self, mut case: Case, d: &Decision, a: &Actor, now: DateTime<Utc>) -> Case {
-        for e in &d.events {
-            apply(
-                &mut case,
-                &RecordedEvent {
-                    event: e.clone(),
-                    actor: a.username.clone(),
-                    actor_role: a.role.code().into(),
-                    actor_unit: a.unit.clone(),
-                    at: now,
-                },
-            );
-        }
-        case
+    fn fold(&self, case: Case, d: &Decision, a: &Actor, now: DateTime<Utc>) -> Case {
+        let folded = fold(case, &d.events, a, now);
+        // SPEC §4.6: the decision's case is the fold of its events (numbers aside).
+        assert_eq!(Case { number: folded.number.clone(), ..d.case.clone() }, folded);
+        folded
     }
 
     fn register(&self, now: DateTime<Utc>) -> Case {
@@ -448,9 +439,8 @@ fn practice_extension_approved_counts_as_on_time_and_tells_the_applicant() {
     let c =
         w.ok(&c, &h, Command::RequestExtension { workdays: 3, reason: "需测绘".into() }, at(2026, 3, 5, 9));
     let d = decide(&c, &Command::ApproveExtension, &w.ctx(&office(), at(2026, 3, 5, 10))).unwrap();
-    assert!(
-        d.notifications.iter().any(|n| n.recipient == "phone:13812345678" && n.text.contains("2026-03-12"))
-    );
+    assert!(d.notifications.iter().any(|n| n.recipient == Recipient::Applicant("13812345678".into())
+        && matches!(&n.message, Message::ExtensionApproved { new_due, .. } if *new_due == day(2026, 3, 12))));
     let c = w.fold(c, &d, &office(), at(2026, 3, 5, 10));
     assert_eq!(due(&c, DeadlineKind::Result), day(2026, 3, 12));
     let c =

@@ -1,6 +1,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::action::Action;
 use super::types::{ApplicantKind, Category, Channel, Level, Outcome};
 
 /// Registration input (登记, 附件3 fields plus SPEC §3's optional ones), as given by a person.
@@ -148,91 +149,40 @@ pub enum Command {
 }
 
 impl Command {
-    /// The action name of SPEC §6.
-    pub fn action(&self) -> &'static str {
-        match self {
-            Command::Accept => "accept",
-            Command::Dispatch { .. } => "dispatch",
-            Command::Return { .. } => "return",
-            Command::RequestExtension { .. } => "request-extension",
-            Command::ApproveExtension => "approve-extension",
-            Command::RejectExtension { .. } => "reject-extension",
-            Command::Contact { .. } => "contact",
-            Command::Feedback { .. } => "feedback",
-            Command::Escalate { .. } => "escalate",
-            Command::ProposeNegative { .. } => "propose-negative",
-            Command::ApproveNegative => "approve-negative",
-            Command::RejectNegative { .. } => "reject-negative",
-            Command::Resolve { .. } => "resolve",
-            Command::Confirm { .. } => "confirm",
-            Command::Verify { .. } => "verify",
-            Command::Visit { .. } => "visit",
-            Command::Reverify { .. } => "reverify",
-            Command::Notice { .. } => "notice",
-            Command::Supervise { .. } => "supervise",
-            Command::Close => "close",
-            Command::Assign { .. } => "assign",
-            Command::Tick => "tick",
-            Command::RecomputeDeadlines => "recompute-deadlines",
-        }
+    /// The SPEC §6 action, `None` for the scheduler's own commands (tick, recompute).
+    pub fn action(&self) -> Option<Action> {
+        Some(match self {
+            Command::Accept => Action::Accept,
+            Command::Dispatch { .. } => Action::Dispatch,
+            Command::Return { .. } => Action::Return,
+            Command::RequestExtension { .. } => Action::RequestExtension,
+            Command::ApproveExtension => Action::ApproveExtension,
+            Command::RejectExtension { .. } => Action::RejectExtension,
+            Command::Contact { .. } => Action::Contact,
+            Command::Feedback { .. } => Action::Feedback,
+            Command::Escalate { .. } => Action::Escalate,
+            Command::ProposeNegative { .. } => Action::ProposeNegative,
+            Command::ApproveNegative => Action::ApproveNegative,
+            Command::RejectNegative { .. } => Action::RejectNegative,
+            Command::Resolve { .. } => Action::Resolve,
+            Command::Confirm { .. } => Action::Confirm,
+            Command::Verify { .. } => Action::Verify,
+            Command::Visit { .. } => Action::Visit,
+            Command::Reverify { .. } => Action::Reverify,
+            Command::Notice { .. } => Action::Notice,
+            Command::Supervise { .. } => Action::Supervise,
+            Command::Close => Action::Close,
+            Command::Assign { .. } => Action::Assign,
+            Command::Tick | Command::RecomputeDeadlines => return None,
+        })
     }
 
-    /// Chinese name of the action.
+    /// Chinese name of the command.
     pub fn label(&self) -> &'static str {
-        action_label(self.action())
-    }
-}
-
-/// All actions of SPEC §6 (without the scheduler's tick).
-pub const ACTIONS: [&str; 21] = [
-    "accept",
-    "dispatch",
-    "return",
-    "request-extension",
-    "approve-extension",
-    "reject-extension",
-    "contact",
-    "feedback",
-    "escalate",
-    "propose-negative",
-    "approve-negative",
-    "reject-negative",
-    "resolve",
-    "confirm",
-    "verify",
-    "visit",
-    "reverify",
-    "notice",
-    "supervise",
-    "close",
-    "assign",
-];
-
-pub fn action_label(action: &str) -> &'static str {
-    match action {
-        "accept" => "受理",
-        "dispatch" => "转派",
-        "return" => "退单",
-        "request-extension" => "申请延期",
-        "approve-extension" => "批准延期",
-        "reject-extension" => "不批准延期",
-        "contact" => "联系办理对象",
-        "feedback" => "初步反馈",
-        "escalate" => "提级",
-        "propose-negative" => "提交否定答复报告",
-        "approve-negative" => "批准否定答复",
-        "reject-negative" => "退回否定答复",
-        "resolve" => "办结答复",
-        "confirm" => "办理对象确认",
-        "verify" => "结果核查",
-        "visit" => "回访",
-        "reverify" => "重新核实",
-        "notice" => "通报",
-        "supervise" => "督办",
-        "close" => "归档",
-        "assign" => "指定经办人",
-        "tick" => "定时检查",
-        "recompute-deadlines" => "重算期限",
-        _ => "操作",
+        match self {
+            Command::Tick => "定时检查",
+            Command::RecomputeDeadlines => "重算期限",
+            other => other.action().map_or("操作", Action::label),
+        }
     }
 }

@@ -45,11 +45,19 @@ code_enum!(
 );
 
 impl Status {
-    /// A case with an outstanding obligation to the applicant (deadlines run, 督办 possible).
+    /// 在办: the statuses with an outstanding obligation to the applicant (deadlines run, 督办
+    /// possible). The one definition of "open" that queues, filters and rules use.
+    pub const OPEN: [Status; 5] =
+        [Status::Submitted, Status::Accepted, Status::Returned, Status::Dispatched, Status::NegativePending];
+
     pub fn is_open(self) -> bool {
-        !matches!(self, Status::Resolved | Status::Verified | Status::Closed)
+        Self::OPEN.contains(&self)
     }
-    pub const DONE: [&'static str; 3] = ["resolved", "verified", "closed"];
+
+    /// The codes of the statuses that are not open (a reply has been given).
+    pub fn not_open_codes() -> Vec<&'static str> {
+        Self::ALL.iter().filter(|s| !s.is_open()).map(|s| s.code()).collect()
+    }
 }
 
 code_enum!(
@@ -107,16 +115,12 @@ code_enum!(
     }
 );
 
-/// 好差评 five levels (SPEC §4.5): 5 = 非常满意 … 1 = 非常不满意.
+/// 好差评 five levels (SPEC §4.5), best first: 5 = 非常满意 … 1 = 非常不满意.
+pub const SATISFACTION_LEVELS: [(u8, &str); 5] =
+    [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")];
+
 pub fn satisfaction_label(s: u8) -> &'static str {
-    match s {
-        5 => "非常满意",
-        4 => "满意",
-        3 => "基本满意",
-        2 => "不满意",
-        1 => "非常不满意",
-        _ => "未评价",
-    }
+    SATISFACTION_LEVELS.iter().find(|(n, _)| *n == s).map_or("未评价", |(_, l)| l)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,6 +190,24 @@ pub struct Visit {
     pub comment: Option<String>,
     pub by: Stamp,
     pub role: String,
+    /// SPEC §4.5 抽查回访: a sampled visit on an archived case, apart from the regular one.
+    #[serde(default)]
+    pub sampled: bool,
+    /// The round (reopens so far) it was made in.
+    #[serde(default)]
+    pub round: u32,
+}
+
+/// One 办结答复: the result of one round, kept when the case is reopened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub round: u32,
+    pub outcome: Outcome,
+    pub level: Level,
+    /// The lead unit that replied (none for the window's own 即办 cases).
+    #[serde(default)]
+    pub unit: Option<String>,
+    pub by: Stamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,6 +302,9 @@ pub struct Case {
     /// Earlier cases of the same applicant about the same matter; trips = linked + 1.
     #[serde(default)]
     pub repeat_of: Vec<String>,
+    /// Every 办结答复, one per round, oldest first.
+    #[serde(default)]
+    pub resolutions: Vec<Resolution>,
 }
 
 impl Case {

@@ -1,0 +1,147 @@
+//! 受理, 转派 and 提级 (第四条 提级响应服务), 退单 and 指定经办人 (SPEC §2, §4.2), and the
+//! 问题工单 rule that raises a case that keeps failing.
+
+use crate::actor::Role;
+use crate::case::clocks::new_deadline;
+use crate::case::command::Command;
+use crate::case::decide::{Draft, long_text, require_status, unit_code};
+use crate::case::event::CaseEvent;
+use crate::case::outbox::{Message, Recipient};
+use crate::case::types::*;
+use crate::deadline::DeadlineKind;
+use crate::{DomainError, Result};
+
+/// SPEC §4.1: an online submission is accepted; the window's clock starts (第四条 窗口即办).
+pub(super) fn accept(w: &mut Draft<'_>, cmd: &Command) -> Result<()> {
+    require_status(w.before, cmd, &[Status::Submitted])?;
+    w.emit(CaseEvent::Accepted {});
+    w.set_clock(DeadlineKind::Result, w.ctx.policy.window_result);
+    Ok(())
+}
+
+/// 第四条: 转派 to a lead unit (and co-units) at a level above the window's; the level's clocks
+/// start now.
+pub(super) fn dispatch(
+    w: &mut Draft<'_>,
+    cmd: &Command,
+    unit: &str,
+    co_units: &[String],
+    level: Level,
+) -> Result<()> {
+    let (case, ctx) = (w.before, w.ctx);
+    require_status(case, cmd, &[Status::Accepted, Status::Returned, Status::Dispatched])?;
+    if level == Level::Window {
+        return Err(DomainError::invalid("level", "转派的响应级别应为 department、joint 或 county"));
+    }
+    if level.rank() < case.level.rank() {
+        return Err(DomainError::invalid("level", "转派不能降低响应级别"));
+    }
+    let unit = unit_code(ctx, "unit", unit)?;
+    let mut cos = Vec::new();
+    for c in co_units {
+        let c = unit_code(ctx, "co_units", c)?;
+        if c != unit && !cos.contains(&c) {
+            cos.push(c);
+        }
+    }
+    w.emit(CaseEvent::Dispatched { unit: unit.clone(), co_units: cos.clone(), level });
+    w.start_level_clocks(level, None);
+    for u in std::iter::once(&unit).chain(cos.iter()) {
+        w.notify(Recipient::Unit(u.clone()), Message::Dispatched { number: w.number() });
+    }
+    problem_rule(w);
+    Ok(())
+}
+
+/// SPEC §4.2 退单: the unit is not responsible; the office reassigns.
+pub(super) fn return_case(w: &mut Draft<'_>, cmd: &Command, reason: &str) -> Result<()> {
+    require_status(w.before, cmd, &[Status::Dispatched])?;
+    let reason = long_text("reason", "退单理由", reason)?;
+    // The unit's own clock ends; the case's result clock runs on until it is reassigned.
+    w.close_clocks(&[DeadlineKind::FirstFeedback]);
+    w.emit(CaseEvent::Returned { reason });
+    w.notify(Recipient::Role(Role::Office), Message::Returned { number: w.number() });
+    Ok(())
+}
+
+/// 第四条 提级: to a higher level, with a reason; the new level's clocks start at the escalation.
+pub(super) fn escalate(
+    w: &mut Draft<'_>,
+    cmd: &Command,
+    level: Level,
+    reason: &str,
+    due_workdays: Option<u32>,
+    unit: Option<&str>,
+) -> Result<()> {
+    let (case, ctx) = (w.before, w.ctx);
+    require_status(case, cmd, &[Status::Accepted, Status::Returned, Status::Dispatched])?;
+    if level.rank() <= case.level.rank() {
+        return Err(DomainError::invalid("level", "提级应高于当前响应级别"));
+    }
+    if let Some(n) = due_workdays
+        && (n == 0 || n > ctx.policy.max_county_term)
+    {
+        return Err(DomainError::invalid(
+            "due_workdays",
+            format!("期限应为1至{}个工作日", ctx.policy.max_county_term),
+        ));
+    }
+    let reason = long_text("reason", "提级理由", reason)?;
+    let unit = unit.map(|u| unit_code(ctx, "unit", u)).transpose()?;
+    w.emit(CaseEvent::Escalated { from: case.level, to: level, reason, unit, automatic: false });
+    w.start_level_clocks(level, due_workdays);
+    problem_rule(w);
+    Ok(())
+}
+
+/// SPEC §2: the unit lead names a 经办人 of the lead unit.
+pub(super) fn assign(w: &mut Draft<'_>, cmd: &Command, assignee: &str, assignee_unit: &str) -> Result<()> {
+    let case = w.before;
+    require_status(case, cmd, &[Status::Dispatched, Status::NegativePending])?;
+    if case.unit.as_deref() != Some(assignee_unit) {
+        return Err(DomainError::invalid("assignee", "经办人应为牵头单位的工作人员"));
+    }
+    w.emit(CaseEvent::Assigned { assignee: assignee.to_owned() });
+    w.notify(Recipient::User(assignee.to_owned()), Message::Assigned { number: w.number() });
+    Ok(())
+}
+
+/// SPEC §4.2 practice: 问题工单 — reopened N times, or through N units without a result,
+/// is raised to `joint` automatically and put under 督办.
+pub(crate) fn problem_rule(w: &mut Draft<'_>) {
+    let p = w.ctx.policy;
+    if w.case.problem || w.case.outcome.is_some() && w.case.status != Status::Dispatched {
+        return;
+    }
+    let mut units: Vec<&String> = Vec::new();
+    for u in &w.case.unit_history {
+        if !units.contains(&u) {
+            units.push(u);
+        }
+    }
+    let reason = if w.case.reopen_count >= p.problem_reopens {
+        format!("重办{}次", w.case.reopen_count)
+    } else if units.len() as u32 >= p.problem_units {
+        format!("经{}个单位办理仍未解决", units.len())
+    } else {
+        return;
+    };
+    w.emit(CaseEvent::ProblemRaised { reason: reason.clone() });
+    if w.case.level.rank() < Level::Joint.rank() {
+        let from = w.case.level;
+        w.emit(CaseEvent::Escalated {
+            from,
+            to: Level::Joint,
+            reason: format!("问题工单：{reason}"),
+            unit: None,
+            automatic: true,
+        });
+        w.start_level_clocks(Level::Joint, None);
+    }
+    let mut dl = new_deadline(&w.case, w.ctx, DeadlineKind::Supervision, p.joint_result);
+    dl.note = Some(format!("问题工单自动督办：{reason}"));
+    w.emit(CaseEvent::DeadlineSet { deadline: dl });
+    for role in [Role::Office, Role::Leader] {
+        w.notify(Recipient::Role(role), Message::Problem { number: w.number(), reason: reason.clone() });
+    }
+}
