@@ -14,7 +14,10 @@ use bancheng_domain::numbering::parse_number;
 use bancheng_domain::validate::{mask_id, mask_phone};
 use bancheng_domain::{Actor, DomainError};
 use bancheng_store::StoreError;
-use bancheng_store::model::{CaseFilter, CaseRow, LedgerSort, NewEvent, NewNotification, StoredEvent};
+use bancheng_store::model::{
+    CaseFilter, CaseRow, DeadlineRow, FactRows, LedgerSort, NewEvent, NewNotification, NoticeRow,
+    ResolutionRow, StoredEvent, VisitRow,
+};
 use tokio::sync::mpsc;
 
 use crate::{App, AppError, Result};
@@ -146,7 +149,80 @@ pub(crate) fn row_of(case: &Case, version: i64, today: NaiveDate, now: DateTime<
         updated_at: now,
         version,
         state: serde_json::to_value(case).map_err(|e| AppError::Internal(e.to_string()))?,
+        facts: FactRows::default(),
     })
+}
+
+/// The fact rows of a case (`bancheng_domain::case::facts_of`) as the store writes them. With
+/// `before`, only the tables whose rows changed; without, every table.
+pub(crate) fn fact_rows(case: &Case, before: Option<&Case>) -> FactRows {
+    let now = case::facts_of(case);
+    let old = before.map(case::facts_of);
+    let deadlines = (old.as_ref().is_none_or(|o| o.deadlines != now.deadlines)).then(|| {
+        now.deadlines
+            .iter()
+            .map(|d| DeadlineRow {
+                deadline_id: d.deadline_id as i32,
+                kind: d.kind.code().into(),
+                due: d.due,
+                outcome: d.outcome.code().into(),
+                round: d.round as i32,
+                unit_code: d.unit.clone(),
+                extended_from: d.extended_from,
+                provisional: d.provisional,
+                workdays: d.workdays as i32,
+                policy_version: d.policy_version as i32,
+                set_at: d.set_at,
+                set_by: d.set_by.clone(),
+                closed_at: d.closed_at,
+                note: d.note.clone(),
+            })
+            .collect()
+    });
+    let visits = (old.as_ref().is_none_or(|o| o.visits != now.visits)).then(|| {
+        now.visits
+            .iter()
+            .map(|v| VisitRow {
+                seq: v.seq as i32,
+                round: v.round as i32,
+                reached: v.reached,
+                satisfaction: v.satisfaction.map(i32::from),
+                sampled: v.sampled,
+                by_user: v.by.clone(),
+                role: v.role.clone(),
+                at: v.at,
+            })
+            .collect()
+    });
+    let notices = (old.as_ref().is_none_or(|o| o.notices != now.notices)).then(|| {
+        now.notices
+            .iter()
+            .map(|n| NoticeRow {
+                seq: n.seq as i32,
+                unit_code: n.unit.clone(),
+                person: n.person.clone(),
+                fault: n.fault.clone(),
+                opinion: n.opinion.clone(),
+                by_user: n.by.clone(),
+                at: n.at,
+            })
+            .collect()
+    });
+    let resolutions = (old.as_ref().is_none_or(|o| o.resolutions != now.resolutions)).then(|| {
+        now.resolutions
+            .iter()
+            .map(|r| ResolutionRow {
+                seq: r.seq as i32,
+                round: r.round as i32,
+                outcome: r.outcome.code().into(),
+                level: r.level.code().into(),
+                unit_code: r.unit.clone(),
+                by_user: r.by.clone(),
+                at: r.at,
+            })
+            .collect()
+    });
+    FactRows { deadlines, visits, notices, resolutions }
 }
 
 /// The list and ledger row of a stored case: masked, with its clock standing on `today`.
@@ -294,7 +370,8 @@ impl App {
         let events = to_new_events(&d, actor, now);
         let case = d.case.clone();
         let today = local_day(now);
-        let row = row_of(&case, 1, today, now)?;
+        let mut row = row_of(&case, 1, today, now)?;
+        row.facts = fact_rows(&case, None);
         let stored = self.store().register(today, row, events, to_notes(&d)).await?;
         let case = case_of(&stored)?;
         Ok(self.view(&case, actor, stored.version))
@@ -373,10 +450,11 @@ impl App {
         if d.events.is_empty() {
             return Ok((case, version));
         }
-        let case = d.case.clone();
-        let row = row_of(&case, version + 1, local_day(now), now)?;
-        let stored = self.store().commit(version, row, to_new_events(&d, actor, now), to_notes(&d)).await?;
-        Ok((case, stored.version))
+        let mut row = row_of(&d.case, version + 1, local_day(now), now)?;
+        row.facts = fact_rows(&d.case, Some(&case));
+        let (events, notes) = (to_new_events(&d, actor, now), to_notes(&d));
+        let stored = self.store().commit(version, row, events, notes).await?;
+        Ok((d.case, stored.version))
     }
 
     /// The store filter of a list or ledger query: checks every value (422 naming it), the role

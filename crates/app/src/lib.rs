@@ -4,21 +4,25 @@
 
 mod admin;
 mod auth;
+mod background;
 mod cases;
 mod clock;
 mod error;
 mod ledger;
 pub mod outbox;
+mod reindex;
 mod scheduler;
 mod seed;
 mod workbench;
 
 pub use admin::{CalendarImport, ChangedDeadline, UNIT_KINDS};
 pub use auth::{LoginLimits, TokenGrant};
+pub use background::{Background, BackgroundConfig};
 pub use cases::{CaseQuery, CaseSummary, CaseView, EventView};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, Result};
 pub use ledger::{LEDGER_COLUMNS, ledger_cells};
+pub use reindex::ReindexReport;
 pub use scheduler::TickReport;
 pub use seed::{DEFAULT_CENTER, SEED_UNITS};
 pub use workbench::{CasePage, Colleague, EarlierTrip, WaitingCase, WeekCounts};
@@ -44,6 +48,8 @@ struct Inner {
     calendar: RwLock<Arc<Calendar>>,
     policies: RwLock<Vec<(String, DeadlinePolicy)>>,
     units: RwLock<Vec<UnitRow>>,
+    /// The `cache_versions` the caches above were loaded at (see [`App::refresh_caches`]).
+    cache_versions: RwLock<Vec<(String, i64)>>,
     login: LoginLimits,
     tokens: auth::TokenCache,
 }
@@ -63,16 +69,36 @@ impl App {
                 calendar: RwLock::new(Arc::new(Calendar::official())),
                 policies: RwLock::new(Vec::new()),
                 units: RwLock::new(Vec::new()),
+                cache_versions: RwLock::new(Vec::new()),
                 login: LoginLimits::default(),
                 tokens: auth::TokenCache::default(),
             }),
         };
         app.reload().await?;
+        // Derived rows a migration added to a database that already had cases (migration 0003).
+        if app.inner.store.maintenance_owed().await?.iter().any(|t| t == "reindex") {
+            let report = app.reindex().await?;
+            tracing::info!(cases = report.cases, "derived rows rebuilt from the event log");
+        }
         Ok(app)
+    }
+
+    /// Reloads the cached facts if another server (or this one) changed them since they were
+    /// loaded: one read of `cache_versions`. Returns whether it reloaded.
+    pub async fn refresh_caches(&self) -> Result<bool> {
+        let now = self.inner.store.cache_versions().await?;
+        if *self.inner.cache_versions.read().expect("cache versions lock") == now {
+            return Ok(false);
+        }
+        self.reload().await?;
+        Ok(true)
     }
 
     /// Re-reads calendar years, policies and units from the database.
     pub async fn reload(&self) -> Result<()> {
+        // Read the versions first: a change committed while loading moves them again, so the
+        // next check reloads once more rather than missing it.
+        let versions = self.inner.store.cache_versions().await?;
         let mut cal = Calendar::official();
         for y in self.inner.store.calendar_years().await? {
             let file = year_file(&y)?;
@@ -97,6 +123,7 @@ impl App {
         }
         *self.inner.units.write().expect("units lock") = units;
         *self.inner.policies.write().expect("policies lock") = policies;
+        *self.inner.cache_versions.write().expect("cache versions lock") = versions;
         Ok(())
     }
 

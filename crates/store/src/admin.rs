@@ -42,6 +42,7 @@ impl Store {
             .bind(&u.kind)
             .execute(&mut *c)
             .await?;
+            bump_cache_version!(c, "units");
             Ok(())
         })
     }
@@ -280,6 +281,7 @@ impl Store {
             .bind(&y.imported_by)
             .execute(&mut *c)
             .await?;
+            bump_cache_version!(c, "calendar");
             Ok(())
         })
     }
@@ -311,6 +313,7 @@ impl Store {
             .bind(&p.created_by)
             .execute(&mut *c)
             .await?;
+            bump_cache_version!(c, "policies");
             Ok(())
         })
     }

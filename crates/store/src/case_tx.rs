@@ -11,6 +11,7 @@ use bancheng_domain::chain::{ChainLink, GENESIS, event_hash};
 use bancheng_domain::numbering::format_number;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
+use sqlx::query_builder::Separated;
 use sqlx::types::Json;
 use sqlx::{Database, Encode, PgConnection, Postgres, QueryBuilder, Sqlite, Type};
 
@@ -149,6 +150,9 @@ where
     for<'a> bool: Encode<'a, DB> + Type<DB>,
     for<'a> DateTime<Utc>: Encode<'a, DB> + Type<DB>,
     for<'a> Option<NaiveDate>: Encode<'a, DB> + Type<DB>,
+    for<'a> NaiveDate: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<DateTime<Utc>>: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<i32>: Encode<'a, DB> + Type<DB>,
     for<'a, 'v> Json<&'v Vec<String>>: Encode<'a, DB> + Type<DB>,
     for<'a, 'v> Json<&'v Value>: Encode<'a, DB> + Type<DB>,
 {
@@ -259,7 +263,144 @@ where
                 .push(")");
         }
     }
+    fact_statements(&mut s, w, &case_id);
     s
+}
+
+/// Replaces the fact tables the row carries (`FactRows`: `None` leaves a table as it is): a
+/// delete of the case's rows on update, then one multi-row insert.
+fn fact_statements<DB>(s: &mut Statements<DB>, w: &CaseWrite<'_>, case_id: &dyn Fn(&mut QueryBuilder<DB>))
+where
+    DB: Database,
+    DB::Arguments: Default,
+    for<'a> &'a str: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<&'a str>: Encode<'a, DB> + Type<DB>,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+    for<'a> i32: Encode<'a, DB> + Type<DB>,
+    for<'a> bool: Encode<'a, DB> + Type<DB>,
+    for<'a> DateTime<Utc>: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<NaiveDate>: Encode<'a, DB> + Type<DB>,
+    for<'a> NaiveDate: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<DateTime<Utc>>: Encode<'a, DB> + Type<DB>,
+    for<'a> Option<i32>: Encode<'a, DB> + Type<DB>,
+{
+    let f = &w.row.facts;
+    let center = w.row.center.as_str();
+    let update = w.update.map(|(id, _)| id);
+    replace_rows(
+        s,
+        update,
+        case_id,
+        "case_deadlines",
+        "deadline_id, center, kind, due, outcome, round, unit_code, extended_from, provisional, workdays, \
+         policy_version, set_at, set_by, closed_at, note",
+        f.deadlines.as_deref(),
+        |v, d| {
+            v.push_bind(d.deadline_id)
+                .push_bind(center)
+                .push_bind(d.kind.as_str())
+                .push_bind(d.due)
+                .push_bind(d.outcome.as_str())
+                .push_bind(d.round)
+                .push_bind(d.unit_code.as_deref())
+                .push_bind(d.extended_from)
+                .push_bind(d.provisional)
+                .push_bind(d.workdays)
+                .push_bind(d.policy_version)
+                .push_bind(secs(d.set_at))
+                .push_bind(d.set_by.as_deref())
+                .push_bind(d.closed_at.map(secs))
+                .push_bind(d.note.as_deref());
+        },
+    );
+    replace_rows(
+        s,
+        update,
+        case_id,
+        "case_visits",
+        "seq, center, round, reached, satisfaction, sampled, by_user, role, at",
+        f.visits.as_deref(),
+        |v, x| {
+            v.push_bind(x.seq)
+                .push_bind(center)
+                .push_bind(x.round)
+                .push_bind(x.reached)
+                .push_bind(x.satisfaction)
+                .push_bind(x.sampled)
+                .push_bind(x.by_user.as_str())
+                .push_bind(x.role.as_str())
+                .push_bind(secs(x.at));
+        },
+    );
+    replace_rows(
+        s,
+        update,
+        case_id,
+        "case_notices",
+        "seq, center, unit_code, person, fault, opinion, by_user, at",
+        f.notices.as_deref(),
+        |v, n| {
+            v.push_bind(n.seq)
+                .push_bind(center)
+                .push_bind(n.unit_code.as_str())
+                .push_bind(n.person.as_deref())
+                .push_bind(n.fault.as_str())
+                .push_bind(n.opinion.as_str())
+                .push_bind(n.by_user.as_str())
+                .push_bind(secs(n.at));
+        },
+    );
+    replace_rows(
+        s,
+        update,
+        case_id,
+        "case_resolutions",
+        "seq, center, round, outcome, level, unit_code, by_user, at",
+        f.resolutions.as_deref(),
+        |v, r| {
+            v.push_bind(r.seq)
+                .push_bind(center)
+                .push_bind(r.round)
+                .push_bind(r.outcome.as_str())
+                .push_bind(r.level.as_str())
+                .push_bind(r.unit_code.as_deref())
+                .push_bind(r.by_user.as_str())
+                .push_bind(secs(r.at));
+        },
+    );
+}
+
+/// `DELETE` the case's rows of `table` (on update) and insert `rows`; nothing for `None`.
+fn replace_rows<DB, T>(
+    s: &mut Statements<DB>,
+    update: Option<i64>,
+    case_id: &dyn Fn(&mut QueryBuilder<DB>),
+    table: &str,
+    columns: &str,
+    rows: Option<&[T]>,
+    bind: impl Fn(&mut Separated<'_, DB, &'static str>, &T),
+) where
+    DB: Database,
+    DB::Arguments: Default,
+    for<'a> i64: Encode<'a, DB> + Type<DB>,
+{
+    let Some(rows) = rows else { return };
+    if let Some(id) = update {
+        s.next().push(format_args!("DELETE FROM {table} WHERE case_id = ")).push_bind(id);
+    }
+    if rows.is_empty() {
+        return;
+    }
+    let q = s.next();
+    q.push(format_args!("INSERT INTO {table} (case_id, {columns}) VALUES "));
+    for (i, row) in rows.iter().enumerate() {
+        q.push(if i == 0 { "(" } else { ", (" });
+        case_id(q);
+        let mut v = q.separated(", ");
+        v.push_unseparated(", ");
+        bind(&mut v, row);
+        v.push_unseparated(")");
+    }
 }
 
 /// The statements of a case transaction, on a connection inside a transaction.
@@ -448,4 +589,27 @@ pub(crate) async fn commit<C: CaseTx>(
         c.index_text(old.id, &row.applicant_name, &row.description, false).await?;
     }
     Ok(row)
+}
+
+/// Rewrites the derived parts of a case in place (`reindex`): the row at its current version
+/// (no bump), its unit set, text index and every fact table the row carries; no events.
+pub(crate) async fn rewrite<C: CaseTx>(c: &mut C, mut row: CaseRow) -> Result<()> {
+    let old = c.lock_case(&row.center, &row.number).await?;
+    if old.version != row.version {
+        return Err(StoreError::Conflict);
+    }
+    row.received_at = secs(row.received_at);
+    row.updated_at = secs(row.updated_at);
+    let write = CaseWrite {
+        update: Some((old.id, row.version)),
+        row: &row,
+        head: (old.head_seq, old.head_hash.as_str()),
+        units: Some(visible_units(row.unit.as_deref(), &row.units)),
+        links: &[],
+        notes: &[],
+    };
+    if c.write_case(&write).await?.is_none() {
+        return Err(StoreError::Conflict);
+    }
+    c.index_text(old.id, &row.applicant_name, &row.description, false).await
 }

@@ -75,10 +75,22 @@ macro_rules! write_db {
     };
 }
 
+/// In a write body: bumps the cached fact's version (`cache_versions`, migration 0003) in the
+/// same transaction as the change, so every server's cache learns of it.
+macro_rules! bump_cache_version {
+    ($c:ident, $name:literal) => {
+        sqlx::query("UPDATE cache_versions SET version = version + 1 WHERE name = $1")
+            .bind($name)
+            .execute(&mut *$c)
+            .await?;
+    };
+}
+
 mod admin;
 mod case_tx;
 mod cases;
 mod error;
+mod facts;
 pub mod model;
 mod search;
 mod stats;
@@ -87,8 +99,9 @@ mod writer;
 
 pub use error::{Result, StoreError};
 pub use model::{
-    CalendarYearRow, CaseFilter, CasePage, CaseRow, ChainBreak, NewEvent, NewNotification, NewUser,
-    PolicyRow, StoredEvent, TokenRow, UnitRow, UserRow,
+    CalendarYearRow, CaseFilter, CasePage, CaseRow, ChainBreak, DeadlineRow, FactRows, NewEvent,
+    NewNotification, NewUser, NoticeRow, PolicyRow, ResolutionRow, StoredEvent, StoredFacts, TokenRow,
+    UnitRow, UserRow, VisitRow,
 };
 
 static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");

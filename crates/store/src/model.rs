@@ -106,6 +106,105 @@ pub struct CaseRow {
     pub version: i64,
     #[sqlx(json)]
     pub state: serde_json::Value,
+    /// The fact rows to write with the case (never read back into a `CaseRow`).
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub facts: FactRows,
+}
+
+/// The rows derived from a case for queries (`case_deadlines`, `case_visits`, `case_notices`,
+/// `case_resolutions`; migration 0003). Each `Some` replaces that table's rows of the case in the
+/// case's transaction; `None` leaves them as they are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FactRows {
+    pub deadlines: Option<Vec<DeadlineRow>>,
+    pub visits: Option<Vec<VisitRow>>,
+    pub notices: Option<Vec<NoticeRow>>,
+    pub resolutions: Option<Vec<ResolutionRow>>,
+}
+
+impl FactRows {
+    /// Every table replaced by these rows.
+    pub fn all(
+        deadlines: Vec<DeadlineRow>,
+        visits: Vec<VisitRow>,
+        notices: Vec<NoticeRow>,
+        resolutions: Vec<ResolutionRow>,
+    ) -> FactRows {
+        FactRows {
+            deadlines: Some(deadlines),
+            visits: Some(visits),
+            notices: Some(notices),
+            resolutions: Some(resolutions),
+        }
+    }
+}
+
+/// One clock of a case.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeadlineRow {
+    pub deadline_id: i32,
+    pub kind: String,
+    pub due: NaiveDate,
+    /// open | met | missed | superseded
+    pub outcome: String,
+    pub round: i32,
+    pub unit_code: Option<String>,
+    pub extended_from: Option<NaiveDate>,
+    pub provisional: bool,
+    pub workdays: i32,
+    pub policy_version: i32,
+    pub set_at: DateTime<Utc>,
+    pub set_by: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+}
+
+/// One return visit or rating.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct VisitRow {
+    pub seq: i32,
+    pub round: i32,
+    pub reached: bool,
+    pub satisfaction: Option<i32>,
+    pub sampled: bool,
+    pub by_user: String,
+    pub role: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One 通报.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NoticeRow {
+    pub seq: i32,
+    pub unit_code: String,
+    pub person: Option<String>,
+    pub fault: String,
+    pub opinion: String,
+    pub by_user: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One 办结答复.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ResolutionRow {
+    pub seq: i32,
+    pub round: i32,
+    pub outcome: String,
+    pub level: String,
+    pub unit_code: Option<String>,
+    pub by_user: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Every fact row of one case, as stored (for `reindex` checks and tests).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredFacts {
+    pub number: String,
+    pub deadlines: Vec<DeadlineRow>,
+    pub visits: Vec<VisitRow>,
+    pub notices: Vec<NoticeRow>,
+    pub resolutions: Vec<ResolutionRow>,
 }
 
 /// An event to append. The store adds number, seq, prev_hash and hash.

@@ -94,6 +94,9 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    fact_rows_are_written_with_the_case_and_each_table_replaced_or_kept,
+    cache_versions_move_with_units_policies_and_calendar_years,
+    rewrite_case_replaces_derived_rows_at_the_same_version_and_refuses_a_stale_one,
     register_numbers_cases_01_02_per_center_and_day_and_widens_to_three_digits_after_99,
     fifty_concurrent_registrations_get_01_to_50_without_gap_or_duplicate,
     commit_replaces_the_row_and_bumps_the_version,
@@ -209,6 +212,7 @@ mod bodies {
             updated_at: at("2021-08-10T01:00:00Z"),
             version: 0,
             state: json!({"status": "accepted", "z": 1, "a": [1, 2]}),
+            facts: FactRows::default(),
         }
     }
 
@@ -1134,5 +1138,161 @@ mod bodies {
                 Err(StoreError::Closed)
             ));
         }
+    }
+
+    fn deadline(id: i32, outcome: &str) -> DeadlineRow {
+        DeadlineRow {
+            deadline_id: id,
+            kind: "result".into(),
+            due: day(2021, 8, 17),
+            outcome: outcome.into(),
+            round: 0,
+            unit_code: Some("tax".into()),
+            extended_from: None,
+            provisional: false,
+            workdays: 5,
+            policy_version: 1,
+            set_at: at("2021-08-10T01:00:00Z"),
+            set_by: Some("lisu".into()),
+            closed_at: (outcome != "open").then(|| at("2021-08-12T03:00:00Z")),
+            note: None,
+        }
+    }
+
+    fn visit(seq: i32, satisfaction: Option<i32>) -> VisitRow {
+        VisitRow {
+            seq,
+            round: 0,
+            reached: satisfaction.is_some(),
+            satisfaction,
+            sampled: false,
+            by_user: "cuixy".into(),
+            role: "office".into(),
+            at: at("2021-08-13T02:00:00Z"),
+        }
+    }
+
+    pub async fn fact_rows_are_written_with_the_case_and_each_table_replaced_or_kept(s: &Store) {
+        let notice = NoticeRow {
+            seq: 1,
+            unit_code: "tax".into(),
+            person: Some("王某".into()),
+            fault: "超期".into(),
+            opinion: "批评".into(),
+            by_user: "cuixy".into(),
+            at: at("2021-08-13T02:00:00Z"),
+        };
+        let resolution = ResolutionRow {
+            seq: 1,
+            round: 0,
+            outcome: "done".into(),
+            level: "department".into(),
+            unit_code: Some("tax".into()),
+            by_user: "h_tax".into(),
+            at: at("2021-08-12T03:00:00Z"),
+        };
+        let mut row = case("bbc", "张三", "一");
+        row.facts = FactRows::all(vec![deadline(1, "open")], vec![], vec![], vec![]);
+        let stored = register(s, row).await;
+        let facts = s.facts("bbc", &stored.number).await.unwrap();
+        assert_eq!(facts.deadlines, vec![deadline(1, "open")]);
+        assert!(facts.visits.is_empty() && facts.notices.is_empty() && facts.resolutions.is_empty());
+
+        // Replaced tables get exactly the new rows; `None` keeps a table as it is.
+        let mut next = stored.clone();
+        next.facts = FactRows {
+            deadlines: Some(vec![deadline(1, "met"), deadline(2, "open")]),
+            visits: Some(vec![visit(1, Some(5)), visit(2, None)]),
+            notices: Some(vec![notice.clone()]),
+            resolutions: Some(vec![resolution.clone()]),
+        };
+        let next = s.commit(1, next, vec![event("resolved", json!({}))], vec![]).await.unwrap();
+        let mut again = next.clone();
+        again.facts = FactRows { deadlines: Some(vec![deadline(1, "met")]), ..FactRows::default() };
+        s.commit(2, again, vec![event("visited", json!({}))], vec![]).await.unwrap();
+        let facts = s.facts("bbc", &stored.number).await.unwrap();
+        assert_eq!(facts.deadlines, vec![deadline(1, "met")]);
+        assert_eq!(facts.visits, vec![visit(1, Some(5)), visit(2, None)]);
+        assert_eq!(facts.notices, vec![notice]);
+        assert_eq!(facts.resolutions, vec![resolution]);
+
+        // A refused commit writes no fact row either.
+        let mut stale = next.clone();
+        stale.facts = FactRows { deadlines: Some(vec![]), ..FactRows::default() };
+        assert!(matches!(s.commit(1, stale, vec![], vec![]).await, Err(StoreError::Conflict)));
+        assert_eq!(s.facts("bbc", &stored.number).await.unwrap().deadlines, vec![deadline(1, "met")]);
+    }
+
+    pub async fn cache_versions_move_with_units_policies_and_calendar_years(s: &Store) {
+        let version = |v: &[(String, i64)], name: &str| v.iter().find(|(n, _)| n == name).unwrap().1;
+        let before = s.cache_versions().await.unwrap();
+        assert_eq!(
+            before.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            ["calendar", "policies", "units"]
+        );
+        s.insert_unit(&UnitRow {
+            code: "bbc".into(),
+            center: "bbc".into(),
+            name: "中心".into(),
+            parent_code: None,
+            kind: "center".into(),
+        })
+        .await
+        .unwrap();
+        let after_unit = s.cache_versions().await.unwrap();
+        assert_eq!(version(&after_unit, "units"), version(&before, "units") + 1);
+        assert_eq!(version(&after_unit, "policies"), version(&before, "policies"));
+        s.insert_policy(&PolicyRow {
+            center: "bbc".into(),
+            version: 2,
+            data: json!({}),
+            created_at: at("2021-08-10T01:00:00Z"),
+            created_by: "admin".into(),
+        })
+        .await
+        .unwrap();
+        s.upsert_calendar_year(&CalendarYearRow {
+            year: 2027,
+            data: "{}".into(),
+            source: "test".into(),
+            imported_at: at("2021-08-10T01:00:00Z"),
+            imported_by: "admin".into(),
+        })
+        .await
+        .unwrap();
+        let after = s.cache_versions().await.unwrap();
+        assert_eq!(version(&after, "policies"), version(&before, "policies") + 1);
+        assert_eq!(version(&after, "calendar"), version(&before, "calendar") + 1);
+        // A refused change (duplicate unit) moves nothing.
+        assert!(
+            s.insert_unit(&UnitRow {
+                code: "bbc".into(),
+                center: "bbc".into(),
+                name: "重复".into(),
+                parent_code: None,
+                kind: "center".into(),
+            })
+            .await
+            .is_err()
+        );
+        assert_eq!(s.cache_versions().await.unwrap(), after);
+    }
+
+    pub async fn rewrite_case_replaces_derived_rows_at_the_same_version_and_refuses_a_stale_one(s: &Store) {
+        let stored = register_simple(s, "张三", "一").await;
+        let mut row = stored.clone();
+        row.state = json!({"rebuilt": true});
+        row.facts = FactRows::all(vec![deadline(1, "missed")], vec![visit(1, Some(3))], vec![], vec![]);
+        s.rewrite_case(row).await.unwrap();
+        let now = s.case("bbc", &stored.number).await.unwrap();
+        assert_eq!(now.version, stored.version, "no version bump");
+        assert_eq!(now.state, json!({"rebuilt": true}));
+        let facts = s.facts("bbc", &stored.number).await.unwrap();
+        assert_eq!(facts.deadlines, vec![deadline(1, "missed")]);
+        assert_eq!(facts.visits, vec![visit(1, Some(3))]);
+        assert_eq!(s.events("bbc", &stored.number).await.unwrap().len(), 1, "no event");
+        let mut stale = now.clone();
+        stale.version = 7;
+        assert!(matches!(s.rewrite_case(stale).await, Err(StoreError::Conflict)));
     }
 }

@@ -54,6 +54,11 @@ enum Cmd {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Rebuild every derived row (case rows, unit sets, text index, fact tables) from the event log.
+    Reindex {
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Check every case's hash-chained event log (SPEC §4.6).
     VerifyLog {
         #[command(flatten)]
@@ -183,6 +188,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app.store().backup(&file).await.with_context(|| format!("备份到 {} 失败", file.display()))?;
             println!("已备份到 {}", file.display());
             app.store().close().await;
+        }
+        Cmd::Reindex { db } => {
+            let (app, _) = open(&db.url).await?;
+            let started = std::time::Instant::now();
+            let report = app.reindex().await?;
+            app.store().close().await;
+            println!(
+                "已从事件日志重建 {} 件事项的派生数据（其中 {} 件的存储状态与日志不一致，已更正），用时 {:.1} 秒",
+                report.cases,
+                report.state_differed,
+                started.elapsed().as_secs_f64()
+            );
         }
         Cmd::VerifyLog { db } => {
             let (app, _) = open(&db.url).await?;

@@ -7,6 +7,10 @@ use clap::Args;
 
 use super::{DEFAULT_DATABASE, open, print_first_password};
 
+/// Seconds between checks of the cached facts' versions (calendar, policies, units): a change
+/// made through another server on the same database is seen within this period.
+const CACHE_CHECK_SECONDS: u64 = 5;
+
 #[derive(Args)]
 pub struct ServeArgs {
     #[arg(long, env = "BANCHENG_ADDR", default_value = "127.0.0.1:8080")]
@@ -46,25 +50,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("API 文档：http://{local}/api/openapi.json");
     print_first_password(&password, true);
 
-    if args.tick_seconds > 0 {
-        let app = app.clone();
-        let every = Duration::from_secs(args.tick_seconds);
-        tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                interval.tick().await;
-                match app.tick().await {
-                    Ok(r) if r.changed > 0 => tracing::info!(?r, "scheduler pass"),
-                    Ok(_) => {}
-                    Err(e) => tracing::error!(error = %e, "scheduler pass failed"),
-                }
-            }
-        });
-    }
+    let background = app.start_background(bancheng_app::BackgroundConfig {
+        tick: (args.tick_seconds > 0).then(|| Duration::from_secs(args.tick_seconds)),
+        cache_check: Duration::from_secs(CACHE_CHECK_SECONDS),
+    });
 
     let router = bancheng_web::router(app.clone());
     axum::serve(listener, router).with_graceful_shutdown(shutdown()).await.context("服务器异常退出")?;
+    background.stop().await;
     app.store().close().await;
     Ok(())
 }

@@ -1,0 +1,193 @@
+//! Derived rows and shared caches: `reindex` rebuilds the fact tables exactly as the online path
+//! writes them, and a second server on the same database sees a policy change made through the
+//! first within its check interval.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bancheng_app::{App, BackgroundConfig, ManualClock};
+use bancheng_domain::case::{Command, Level, Outcome, Registration};
+use bancheng_domain::policy::DeadlinePolicy;
+use bancheng_domain::{Actor, Role};
+use bancheng_store::{FactRows, StoredFacts};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+
+fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(y, m, d, h, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn actor(username: &str, role: Role, unit: &str) -> Actor {
+    Actor { username: username.into(), role, unit: unit.into(), center: "nxzx".into() }
+}
+
+async fn open(url: &str, clock: Arc<ManualClock>) -> App {
+    App::open(url, clock).await.unwrap()
+}
+
+async fn seeded(url: &str, clock: Arc<ManualClock>) -> App {
+    let app = open(url, clock).await;
+    app.bootstrap().await.unwrap().expect("first start creates admin");
+    for (name, role, unit) in [
+        ("lisu", Role::Window, "bbcs"),
+        ("cuixy", Role::Office, "ywg"),
+        ("h_sw", Role::Handler, "sw"),
+        ("dc", Role::Inspector, "dcg"),
+    ] {
+        app.add_user(name, name, role, unit, "correct-horse-1").await.unwrap();
+    }
+    app
+}
+
+fn reg(i: u32) -> Registration {
+    Registration {
+        applicant_name: format!("申请人{i}"),
+        phone: format!("138{:08}", 10_000_000 + i),
+        description: "营业执照变更多次未办成".into(),
+        ..Default::default()
+    }
+}
+
+/// Every fact row of every case, in number order.
+async fn all_facts(app: &App, numbers: &[String]) -> Vec<StoredFacts> {
+    let mut out = Vec::new();
+    for n in numbers {
+        out.push(app.store().facts("nxzx", n).await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn reindex_rebuilds_the_derived_rows_identical_to_those_written_online() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/t.db", dir.path().display());
+    let clock = Arc::new(ManualClock::new(at(2026, 3, 2, 9)));
+    let app = seeded(&url, clock.clone()).await;
+    let (window, office, handler, inspector) = (
+        actor("lisu", Role::Window, "bbcs"),
+        actor("cuixy", Role::Office, "ywg"),
+        actor("h_sw", Role::Handler, "sw"),
+        actor("dc", Role::Inspector, "dcg"),
+    );
+    let mut numbers = Vec::new();
+    for i in 0..6 {
+        let n = app.register(&window, &reg(i)).await.unwrap().case.number;
+        numbers.push(n);
+    }
+    let act = |who: &Actor, n: &str, cmd: Command| {
+        let (app, who, n) = (app.clone(), who.clone(), n.to_owned());
+        async move { app.act(&who, &n, &cmd).await.unwrap() }
+    };
+    // 0: resolved at the window at once; 1: dispatched, fed back, resolved, verified, visited
+    // (dissatisfied → reopened), resolved again, visited satisfied, 通报, closed; 2: under 督办
+    // and overdue; 3: extension approved; 4, 5: left as registered.
+    act(&window, &numbers[0], Command::Resolve { outcome: Outcome::Done, reply: "当场办结".into() }).await;
+    let dispatch = Command::Dispatch { unit: "sw".into(), co_units: vec![], level: Level::Department };
+    for n in &numbers[1..4] {
+        act(&window, n, dispatch.clone()).await;
+    }
+    clock.advance(TimeDelta::days(1));
+    act(&handler, &numbers[1], Command::Feedback { text: "正在核实".into() }).await;
+    act(&handler, &numbers[1], Command::Resolve { outcome: Outcome::Done, reply: "已办结".into() }).await;
+    act(&office, &numbers[1], Command::Verify { ok: true, note: String::new() }).await;
+    act(&office, &numbers[1], Command::Visit { reached: true, satisfaction: Some(2), comment: None }).await;
+    act(&handler, &numbers[1], Command::Resolve { outcome: Outcome::Done, reply: "重新办结".into() }).await;
+    act(&office, &numbers[1], Command::Verify { ok: true, note: String::new() }).await;
+    act(&inspector, &numbers[1], Command::Visit { reached: true, satisfaction: Some(5), comment: None })
+        .await;
+    act(
+        &office,
+        &numbers[1],
+        Command::Notice {
+            unit: "sw".into(),
+            person: Some("王某".into()),
+            fault: "首次办理超期".into(),
+            opinion: "批评教育".into(),
+        },
+    )
+    .await;
+    act(&office, &numbers[1], Command::Close).await;
+    act(&inspector, &numbers[1], Command::Visit { reached: false, satisfaction: None, comment: None }).await;
+    act(
+        &inspector,
+        &numbers[2],
+        Command::Supervise { note: "限期办结".into(), due: at(2026, 3, 6, 9).date_naive() },
+    )
+    .await;
+    act(&handler, &numbers[3], Command::RequestExtension { workdays: 3, reason: "需现场核查".into() }).await;
+    act(&office, &numbers[3], Command::ApproveExtension).await;
+    clock.advance(TimeDelta::days(10));
+    app.tick().await.unwrap();
+    act(&handler, &numbers[2], Command::Resolve { outcome: Outcome::Done, reply: "逾期办结".into() }).await;
+
+    let online = all_facts(&app, &numbers).await;
+    let visits: Vec<_> = online[1].visits.iter().map(|v| (v.round, v.satisfaction, v.sampled)).collect();
+    assert_eq!(
+        visits,
+        [(0, Some(2), false), (1, Some(5), false), (1, None, true)],
+        "rounds and the sampled visit"
+    );
+    assert_eq!(online[1].resolutions.iter().map(|r| r.round).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(online[1].notices.len(), 1);
+    assert!(online[2].deadlines.iter().any(|d| d.kind == "supervision" && d.set_by.as_deref() == Some("dc")));
+    assert!(online[3].deadlines.iter().any(|d| d.extended_from.is_some()));
+    let result_units: Vec<_> =
+        online[2].deadlines.iter().filter(|d| d.kind == "result").map(|d| d.unit_code.as_deref()).collect();
+    assert_eq!(result_units, [None, Some("sw")], "the window's clock, then the unit's");
+    assert!(online.iter().flat_map(|f| &f.deadlines).any(|d| d.outcome == "missed"));
+    assert!(online.iter().flat_map(|f| &f.deadlines).any(|d| d.outcome == "met"));
+    assert!(online.iter().flat_map(|f| &f.deadlines).any(|d| d.outcome == "open"));
+    let states: Vec<_> = {
+        let mut v = Vec::new();
+        for n in &numbers {
+            v.push(app.store().case("nxzx", n).await.unwrap().state);
+        }
+        v
+    };
+
+    // Wipe every derived fact row, then rebuild from the log.
+    for n in &numbers {
+        let mut row = app.store().case("nxzx", n).await.unwrap();
+        row.facts = FactRows::all(vec![], vec![], vec![], vec![]);
+        app.store().rewrite_case(row).await.unwrap();
+    }
+    assert!(all_facts(&app, &numbers).await.iter().all(|f| f.deadlines.is_empty() && f.visits.is_empty()));
+    let report = app.reindex().await.unwrap();
+    assert_eq!(report.cases, 6);
+    assert_eq!(report.state_differed, 0, "the stored state is the replay of the log");
+    assert_eq!(all_facts(&app, &numbers).await, online);
+    for (n, state) in numbers.iter().zip(states) {
+        assert_eq!(app.store().case("nxzx", n).await.unwrap().state, state);
+    }
+    assert!(app.store().verify_log().await.unwrap().1.is_empty());
+}
+
+#[tokio::test]
+async fn a_second_server_sees_a_policy_change_made_through_the_first_within_its_check_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/t.db", dir.path().display());
+    let clock = Arc::new(ManualClock::new(at(2026, 3, 2, 9)));
+    let first = seeded(&url, clock.clone()).await;
+    let second = open(&url, clock).await;
+    let check = Duration::from_millis(100);
+    let background = second.start_background(BackgroundConfig { tick: None, cache_check: check });
+    assert_eq!(second.policy("nxzx").department_result, 5);
+
+    let changed = DeadlinePolicy { department_result: 4, ..first.policy("nxzx") };
+    first.save_policy("nxzx", changed, "admin").await.unwrap();
+    first.add_unit("newwin", "新设窗口", Some("nxzx"), "window").await.unwrap();
+    // Within a few check periods (each check is one read of `cache_versions`).
+    let mut waited = Duration::ZERO;
+    while second.policy("nxzx").department_result != 4 || !second.units().iter().any(|u| u.code == "newwin") {
+        assert!(waited < check * 50, "the second server did not reload within {waited:?}");
+        tokio::time::sleep(check / 2).await;
+        waited += check / 2;
+    }
+    assert_eq!(second.policy("nxzx").version, first.policy("nxzx").version);
+    // Nothing moved since: the next check reloads nothing.
+    assert!(!second.refresh_caches().await.unwrap());
+    background.stop().await;
+}
