@@ -5,7 +5,7 @@
 //! `commands/` (the rules of each command group), `clocks.rs` (which deadlines a level starts),
 //! `apply.rs` (how each event changes the case), `outbox.rs` (who is owed which message),
 //! `available.rs` (the UI's actions, derived from `decide`), `facts.rs` (the rows derived for
-//! queries).
+//! queries), `filter.rs` (the list and ledger filters).
 
 mod action;
 mod apply;
@@ -16,6 +16,7 @@ mod commands;
 mod decide;
 mod event;
 mod facts;
+mod filter;
 mod outbox;
 mod permission;
 mod register;
@@ -28,6 +29,7 @@ pub use command::{Command, Registration};
 pub use decide::{Ctx, Decision, decide};
 pub use event::{CaseEvent, RecordedEvent};
 pub use facts::*;
+pub use filter::{CASE_FILTERS, FilterDef, OPEN_STATUSES, filter_def};
 pub use outbox::{Channel as MessageChannel, Message, Notification, Recipient};
 pub use permission::{may_read, may_read_cases, may_register, require_case_reader, view_of};
 pub use register::{EarlierCase, register};
