@@ -12,11 +12,11 @@ mod scheduler;
 mod seed;
 mod workbench;
 
-pub use admin::{CalendarImport, ChangedDeadline, UNIT_KINDS};
-pub use auth::{LoginLimits, TokenGrant};
+pub use admin::{CalendarImport, CalendarYear, ChangedDeadline, PolicyVersion, UNIT_KINDS, Unit};
+pub use auth::{LoginLimits, TokenGrant, User};
 pub use cases::{CaseQuery, CaseSummary, CaseView, EventView};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{AppError, Result};
+pub use error::{AppError, BoxError, Result, error_chain};
 pub use ledger::{LEDGER_COLUMNS, ledger_cells};
 pub use scheduler::TickReport;
 pub use seed::{DEFAULT_CENTER, SEED_UNITS};
@@ -146,8 +146,8 @@ impl App {
         Ok(policy)
     }
 
-    pub fn units(&self) -> Vec<UnitRow> {
-        self.inner.units.read().expect("units lock").clone()
+    pub fn units(&self) -> Vec<Unit> {
+        self.inner.units.read().expect("units lock").iter().map(Unit::from).collect()
     }
 
     pub(crate) fn unit_codes(&self, center: &str) -> Vec<String> {
