@@ -9,9 +9,75 @@ use bancheng_domain::policy::DeadlinePolicy;
 use bancheng_domain::{Actor, DomainError, Role};
 use bancheng_store::StoreError;
 use bancheng_store::model::{CalendarYearRow, PolicyRow, UnitRow, UserRow};
+use chrono::{DateTime, Utc};
 
 pub use crate::scheduler::ChangedDeadline;
-use crate::{App, AppError, Result};
+use crate::{App, AppError, Result, User};
+
+/// One unit of a center's tree (the center itself, service areas, windows, sections, outside
+/// bodies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub code: String,
+    pub center: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    /// center | area | window | section | office | outside (see [`UNIT_KINDS`])
+    pub kind: String,
+}
+
+impl From<UnitRow> for Unit {
+    fn from(u: UnitRow) -> Self {
+        Unit { code: u.code, center: u.center, name: u.name, parent_code: u.parent_code, kind: u.kind }
+    }
+}
+
+impl From<&UnitRow> for Unit {
+    fn from(u: &UnitRow) -> Self {
+        Unit::from(u.clone())
+    }
+}
+
+/// An imported calendar year and where it came from (SPEC §4.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarYear {
+    pub year: i32,
+    /// Provenance: the notice or file it came from.
+    pub source: String,
+    pub imported_at: DateTime<Utc>,
+    pub imported_by: String,
+}
+
+impl From<CalendarYearRow> for CalendarYear {
+    fn from(r: CalendarYearRow) -> Self {
+        CalendarYear {
+            year: r.year,
+            source: r.source,
+            imported_at: r.imported_at,
+            imported_by: r.imported_by,
+        }
+    }
+}
+
+/// A saved version of a center's deadline policy (SPEC §4.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyVersion {
+    pub version: i32,
+    pub policy: DeadlinePolicy,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+impl TryFrom<PolicyRow> for PolicyVersion {
+    type Error = AppError;
+
+    fn try_from(r: PolicyRow) -> Result<Self> {
+        let policy = serde_json::from_value(r.data).map_err(|e| {
+            AppError::failed(format!("stored deadline policy {} v{} is unreadable", r.center, r.version), e)
+        })?;
+        Ok(PolicyVersion { version: r.version, policy, created_at: r.created_at, created_by: r.created_by })
+    }
+}
 
 /// Unit kinds (SPEC §2 unit tree), with their labels.
 pub const UNIT_KINDS: &[(&str, &str)] = &[
@@ -56,7 +122,7 @@ fn staff_role(code: &str) -> Result<Role> {
 
 impl App {
     /// A unit of the actor's center, or 422 naming `field`.
-    fn center_unit(&self, actor: &Actor, field: &'static str, code: &str) -> Result<UnitRow> {
+    fn center_unit(&self, actor: &Actor, field: &'static str, code: &str) -> Result<Unit> {
         let code = code.trim();
         if code.is_empty() {
             return Err(DomainError::invalid(field, "请选择单位").into());
@@ -79,9 +145,9 @@ impl App {
     // ---- users ----
 
     /// The users of the actor's center, in creation order.
-    pub async fn admin_users(&self, actor: &Actor) -> Result<Vec<UserRow>> {
+    pub async fn admin_users(&self, actor: &Actor) -> Result<Vec<User>> {
         require_admin(actor, "管理用户")?;
-        Ok(self.store().users(&actor.center).await?)
+        Ok(self.store().users(&actor.center).await?.into_iter().map(User::from).collect())
     }
 
     /// Creates a staff account in the actor's center.
@@ -93,7 +159,7 @@ impl App {
         role: &str,
         unit: &str,
         password: &str,
-    ) -> Result<UserRow> {
+    ) -> Result<User> {
         require_admin(actor, "创建用户")?;
         let role = staff_role(role)?;
         let unit = self.center_unit(actor, "unit", unit)?;
@@ -104,9 +170,10 @@ impl App {
             Err(e) => return Err(e.into()),
         }
         match self.add_user(username, display_name, role, &unit.code, password).await {
+            Ok(user) => Ok(user.into()),
             // Created meanwhile by someone else.
             Err(AppError::Domain(DomainError::Conflict { .. })) => Err(taken()),
-            other => other,
+            Err(e) => Err(e),
         }
     }
 
@@ -136,13 +203,7 @@ impl App {
 
     /// Changes a user's role and unit (within the center). An admin keeps their own role, so
     /// that a center is never left without one by mistake.
-    pub async fn admin_set_role(
-        &self,
-        actor: &Actor,
-        user_id: i64,
-        role: &str,
-        unit: &str,
-    ) -> Result<UserRow> {
+    pub async fn admin_set_role(&self, actor: &Actor, user_id: i64, role: &str, unit: &str) -> Result<User> {
         require_admin(actor, "修改用户角色")?;
         let user = self.center_user(actor, user_id).await?;
         let role = staff_role(role)?;
@@ -152,13 +213,13 @@ impl App {
         }
         self.store().update_user_role(user.id, role.code(), &unit.code).await?;
         self.inner.tokens.forget_user(user.id);
-        Ok(self.store().user_by_id(user.id).await?)
+        Ok(self.store().user_by_id(user.id).await?.into())
     }
 
     // ---- units ----
 
     /// The unit tree of the actor's center (parents before children).
-    pub fn admin_units(&self, actor: &Actor) -> Result<Vec<UnitRow>> {
+    pub fn admin_units(&self, actor: &Actor) -> Result<Vec<Unit>> {
         require_admin(actor, "管理单位")?;
         Ok(self.units().into_iter().filter(|u| u.center == actor.center).collect())
     }
@@ -171,7 +232,7 @@ impl App {
         name: &str,
         parent: Option<&str>,
         kind: &str,
-    ) -> Result<UnitRow> {
+    ) -> Result<Unit> {
         require_admin(actor, "添加单位")?;
         let Some(parent) = parent.map(str::trim).filter(|p| !p.is_empty()) else {
             return Err(DomainError::invalid("parent", "请选择上级单位").into());
@@ -186,10 +247,11 @@ impl App {
             return Err(DomainError::invalid("code", format!("单位代码已存在：{}", code.trim())).into());
         }
         match self.add_unit(code, name, Some(&parent.code), kind).await {
+            Ok(unit) => Ok(unit.into()),
             Err(AppError::Domain(DomainError::Conflict { .. })) => {
                 Err(DomainError::invalid("code", format!("单位代码已存在：{}", code.trim())).into())
             }
-            other => other,
+            Err(e) => Err(e),
         }
     }
 
@@ -197,9 +259,9 @@ impl App {
 
     /// The imported calendar years with their provenance (the embedded official years are
     /// `CalendarFile::official()`).
-    pub async fn admin_calendar_years(&self, actor: &Actor) -> Result<Vec<CalendarYearRow>> {
+    pub async fn admin_calendar_years(&self, actor: &Actor) -> Result<Vec<CalendarYear>> {
         require_admin(actor, "管理工作日历")?;
-        Ok(self.store().calendar_years().await?)
+        Ok(self.store().calendar_years().await?.into_iter().map(CalendarYear::from).collect())
     }
 
     /// SPEC §4.3: imports a schedule (next year's notice or a correction), recomputes the open
@@ -229,8 +291,8 @@ impl App {
 
     /// The center's saved policy versions, ascending (version 1, the source's defaults, is
     /// not stored until a change is saved).
-    pub async fn policy_history(&self, actor: &Actor) -> Result<Vec<PolicyRow>> {
+    pub async fn policy_history(&self, actor: &Actor) -> Result<Vec<PolicyVersion>> {
         require_admin(actor, "查看期限规则")?;
-        Ok(self.store().policies(&actor.center).await?)
+        self.store().policies(&actor.center).await?.into_iter().map(PolicyVersion::try_from).collect()
     }
 }

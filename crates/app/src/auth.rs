@@ -13,6 +13,45 @@ use bancheng_store::model::{TokenRow, UserRow};
 
 use crate::{App, AppError, Result};
 
+/// A staff account as the use cases hand it out: everything of the stored user but the
+/// password hash and the failure counter. The signed-in user of every request is one of these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// Role code (SPEC §2), e.g. `window`.
+    pub role: String,
+    pub unit_code: String,
+    pub center: String,
+    pub disabled: bool,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    /// The display name, or the username when none is set.
+    pub fn name(&self) -> &str {
+        if self.display_name.is_empty() { &self.username } else { &self.display_name }
+    }
+}
+
+impl From<UserRow> for User {
+    fn from(u: UserRow) -> Self {
+        User {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            unit_code: u.unit_code,
+            center: u.center,
+            disabled: u.disabled,
+            locked_until: u.locked_until,
+            created_at: u.created_at,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct LoginLimits {
     pub max_failures: i32,
@@ -31,19 +70,19 @@ impl Default for LoginLimits {
 #[derive(Default)]
 pub(crate) struct TokenCache(std::sync::Mutex<std::collections::HashMap<String, CachedToken>>);
 
-/// The actor, the user row, and until when the entry may be used.
-type CachedToken = (Actor, UserRow, DateTime<Utc>);
+/// The actor, the user, and until when the entry may be used.
+type CachedToken = (Actor, User, DateTime<Utc>);
 
 impl TokenCache {
     const TTL: TimeDelta = TimeDelta::seconds(10);
     const MAX: usize = 10_000;
 
-    fn get(&self, hash: &str, now: DateTime<Utc>) -> Option<(Actor, UserRow)> {
+    fn get(&self, hash: &str, now: DateTime<Utc>) -> Option<(Actor, User)> {
         let map = self.0.lock().expect("token cache");
         map.get(hash).filter(|(_, _, until)| *until > now).map(|(a, u, _)| (a.clone(), u.clone()))
     }
 
-    fn put(&self, hash: String, actor: Actor, user: UserRow, until: DateTime<Utc>) {
+    fn put(&self, hash: String, actor: Actor, user: User, until: DateTime<Utc>) {
         let mut map = self.0.lock().expect("token cache");
         if map.len() >= Self::MAX {
             map.clear();
@@ -76,7 +115,7 @@ fn bad_credentials() -> AppError {
 
 impl App {
     /// Checks a password (Argon2id, off the async threads) and the lockout.
-    pub async fn check_login(&self, username: &str, password: &str) -> Result<UserRow> {
+    pub async fn check_login(&self, username: &str, password: &str) -> Result<User> {
         let now = self.now();
         let user = match self.store().user_by_name(username.trim()).await {
             Ok(u) => u,
@@ -96,7 +135,7 @@ impl App {
         let pw = password.to_owned();
         let ok = tokio::task::spawn_blocking(move || password_auth::verify_password(pw, &hash).is_ok())
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::failed("password check task", e))?;
         if !ok {
             let limits = &self.inner.login;
             let lock = (user.failed_logins + 1 >= limits.max_failures).then(|| now + limits.lock_for);
@@ -113,7 +152,7 @@ impl App {
         if user.failed_logins > 0 || user.locked_until.is_some() {
             self.store().record_login_success(user.id).await?;
         }
-        Ok(user)
+        Ok(user.into())
     }
 
     /// `POST /api/v1/auth/token`.
@@ -137,7 +176,7 @@ impl App {
     }
 
     /// Resolves a bearer token to the acting user.
-    pub async fn authenticate(&self, token: &str) -> Result<(Actor, UserRow)> {
+    pub async fn authenticate(&self, token: &str) -> Result<(Actor, User)> {
         let unauthorized = || AppError::Unauthorized("登录已失效，请重新登录".into());
         let now = self.now();
         let hash = token_hash(token);
@@ -157,6 +196,7 @@ impl App {
             return Err(unauthorized());
         }
         let actor = actor_of(&user)?;
+        let user = User::from(user);
         let until = (now + TokenCache::TTL).min(row.expires_at);
         self.inner.tokens.put(hash, actor.clone(), user.clone(), until);
         Ok((actor, user))

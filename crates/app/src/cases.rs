@@ -229,7 +229,7 @@ pub(crate) fn row_of(case: &Case, version: i64, today: NaiveDate, now: DateTime<
         outcome: case.outcome.map(|o| o.code().into()),
         updated_at: now,
         version,
-        state: serde_json::to_value(case).map_err(|e| AppError::Internal(e.to_string()))?,
+        state: serde_json::to_value(case).map_err(|e| AppError::failed("case state to JSON", e))?,
         facts: FactRows::default(),
     })
 }
@@ -314,7 +314,7 @@ pub(crate) fn summary_of(
     due_soon: u32,
 ) -> Result<CaseSummary> {
     let case: Case = serde_json::from_value(std::mem::take(&mut r.state))
-        .map_err(|e| AppError::Internal(format!("case {} state: {e}", r.number)))?;
+        .map_err(|e| AppError::failed(format!("case {} state", r.number), e))?;
     let open = Status::parse(&r.status).map(|s| s.is_open()).unwrap_or(false);
     let st = r.next_due.filter(|_| open).map(|d| standing(cal, d, today, due_soon));
     Ok(CaseSummary {
@@ -398,7 +398,7 @@ fn remarks_of(case: &Case) -> Vec<String> {
 
 pub(crate) fn case_of(row: &CaseRow) -> Result<Case> {
     let mut c: Case = serde_json::from_value(row.state.clone())
-        .map_err(|e| AppError::Internal(format!("case {} state: {e}", row.number)))?;
+        .map_err(|e| AppError::failed(format!("case {} state", row.number), e))?;
     c.number = row.number.clone();
     Ok(c)
 }
@@ -667,7 +667,7 @@ impl App {
         }
         // The reader stops at its next row once the receiver is gone.
         drop(rows);
-        let read = reader.await.map_err(|e| AppError::Internal(format!("ledger reader: {e}")))?;
+        let read = reader.await.map_err(|e| AppError::failed("ledger reader", e))?;
         result?;
         read?;
         Ok(sent)

@@ -15,12 +15,12 @@ mod scheduler;
 mod seed;
 mod workbench;
 
-pub use admin::{CalendarImport, ChangedDeadline, UNIT_KINDS};
-pub use auth::{LoginLimits, TokenGrant};
+pub use admin::{CalendarImport, CalendarYear, ChangedDeadline, PolicyVersion, UNIT_KINDS, Unit};
+pub use auth::{LoginLimits, TokenGrant, User};
 pub use background::{Background, BackgroundConfig};
 pub use cases::{CaseQuery, CaseSummary, CaseView, EventView};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{AppError, Result};
+pub use error::{AppError, BoxError, Result, error_chain};
 pub use ledger::{LEDGER_COLUMNS, ledger_cells};
 pub use reindex::ReindexReport;
 pub use scheduler::TickReport;
@@ -117,7 +117,7 @@ impl App {
                 .last()
                 .map(|p| serde_json::from_value::<DeadlinePolicy>(p.data))
                 .transpose()
-                .map_err(|e| AppError::Internal(format!("stored policy: {e}")))?
+                .map_err(|e| AppError::failed("stored policy", e))?
                 .unwrap_or_default();
             policies.push((center, p));
         }
@@ -165,7 +165,7 @@ impl App {
         let row = PolicyRow {
             center: center.into(),
             version: policy.version as i32,
-            data: serde_json::to_value(&policy).map_err(|e| AppError::Internal(e.to_string()))?,
+            data: serde_json::to_value(&policy).map_err(|e| AppError::failed("policy to JSON", e))?,
             created_at: self.now(),
             created_by: by.into(),
         };
@@ -174,8 +174,8 @@ impl App {
         Ok(policy)
     }
 
-    pub fn units(&self) -> Vec<UnitRow> {
-        self.inner.units.read().expect("units lock").clone()
+    pub fn units(&self) -> Vec<Unit> {
+        self.inner.units.read().expect("units lock").iter().map(Unit::from).collect()
     }
 
     pub(crate) fn unit_codes(&self, center: &str) -> Vec<String> {
@@ -251,7 +251,8 @@ impl App {
         let now = self.now();
         let mut years = Vec::new();
         for (year, entry) in &file.years {
-            let data = serde_json::to_string(entry).map_err(|e| AppError::Internal(e.to_string()))?;
+            let data =
+                serde_json::to_string(entry).map_err(|e| AppError::failed("calendar year to JSON", e))?;
             let year: i32 = year
                 .parse()
                 .map_err(|_| bancheng_domain::DomainError::invalid("calendar", "年份格式不正确"))?;

@@ -37,7 +37,7 @@ impl App {
                 jobs.spawn(async move { app.reindex_case(&r.center, &r.number).await });
             }
             while let Some(done) = jobs.join_next().await {
-                let differed = done.map_err(|e| AppError::Internal(format!("reindex task: {e}")))??;
+                let differed = done.map_err(|e| AppError::failed("reindex task", e))??;
                 report.cases += 1;
                 report.state_differed += u64::from(differed);
             }
@@ -57,7 +57,7 @@ impl App {
                 .into_iter()
                 .map(|e| {
                     let event = CaseEvent::from_parts(&e.kind, &e.payload)
-                        .map_err(|err| AppError::Internal(format!("case {number} event {}: {err}", e.seq)))?;
+                        .map_err(|err| AppError::failed(format!("case {number} event {}", e.seq), err))?;
                     Ok(RecordedEvent {
                         event,
                         actor: e.actor,

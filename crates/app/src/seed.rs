@@ -108,7 +108,7 @@ pub(crate) async fn hash_password(p: &str) -> Result<String> {
     let p = p.to_owned();
     tokio::task::spawn_blocking(move || password_auth::generate_hash(p))
         .await
-        .map_err(|e| crate::AppError::Internal(e.to_string()))
+        .map_err(|e| crate::AppError::failed("password hashing task", e))
 }
 
 pub(crate) fn random_password(len: usize) -> String {

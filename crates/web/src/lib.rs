@@ -1,20 +1,27 @@
 //! bancheng-web: the HTTP adapter. Handlers extract and validate the request shape, call one
-//! `bancheng_app::App` function, and render JSON. No rule lives here.
+//! `bancheng_app::App` function, and render JSON or a page. No rule lives here.
+//!
+//! One module per surface, each with its own router and middleware: `api` (JSON v1 and the
+//! OpenAPI document), `ui` (the staff pages), `assets`, and room for `public` and `open311`.
+//! They share `http` (errors, extractors, request ids, the action parser, the list query) and
+//! never import each other.
 
 mod api;
-mod error;
-mod extract;
-mod openapi;
+mod assets;
+mod http;
+mod open311;
+mod public;
 mod ui;
 
-pub use error::ApiError;
-pub use openapi::openapi;
+pub use api::openapi::openapi;
+pub use http::error::ApiError;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::middleware;
+use axum::routing::get;
 use bancheng_app::App;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -22,24 +29,26 @@ pub struct AppState {
     pub app: App,
 }
 
+/// The largest request body a surface accepts: a drawn signature is ≤ 200 KB as a data URL.
+pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
+
 /// The whole HTTP interface (SPEC §6). Used by `serve` and by the tests alike.
+///
+/// Around every surface, outermost first: the request id (`X-Request-Id` on every response),
+/// the `request` span, and the panic guard (a JSON 500).
 pub fn router(app: App) -> Router {
     let state = AppState { app };
     Router::new()
+        .merge(api::routes())
         .merge(ui::routes())
+        .merge(assets::routes())
+        .merge(public::routes())
+        .merge(open311::routes())
         .route("/healthz", get(|| async { "ok" }))
-        .route("/api/openapi.json", get(openapi::serve))
-        .route("/api/v1/auth/token", post(api::auth::issue_token).delete(api::auth::revoke_token))
-        .route("/api/v1/me", get(api::auth::me))
-        .route("/api/v1/units", get(api::units::list))
-        .route("/api/v1/cases", post(api::cases::create).get(api::cases::list))
-        .route("/api/v1/cases/{number}", get(api::cases::get))
-        .route("/api/v1/cases/{number}/events", get(api::cases::events))
-        .route("/api/v1/cases/{number}/{action}", post(api::actions::act))
-        .route("/api/v1/ledger.xlsx", get(api::ledger::xlsx))
-        .fallback(api::not_found)
-        // The largest legitimate body is a drawn signature (≤ 200 KB as a data URL).
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
-        .layer(CatchPanicLayer::custom(error::panic_response))
+        .fallback(http::error::not_found)
+        .layer(CatchPanicLayer::custom(http::error::panic_response))
+        // 500s are logged where they are made, once, with their cause chain: not here again.
+        .layer(TraceLayer::new_for_http().make_span_with(http::request_id::RequestSpan).on_failure(()))
+        .layer(middleware::from_fn(http::request_id::middleware))
         .with_state(state)
 }

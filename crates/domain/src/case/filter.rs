@@ -16,7 +16,7 @@ pub struct FilterDef {
 }
 
 /// The value of `status` that selects every open status (`Status::OPEN`, 在办).
-pub const OPEN_STATUSES: &str = "open";
+pub const OPEN_STATUSES: &str = "ongoing";
 
 pub const CASE_FILTERS: &[FilterDef] = &[
     FilterDef {
@@ -41,7 +41,7 @@ pub const CASE_FILTERS: &[FilterDef] = &[
     FilterDef {
         name: "status",
         label: "状态",
-        doc: "One status or several separated by commas; `open` = every open status (在办).",
+        doc: "One status or several separated by commas; `ongoing` = every open status (在办).",
         selects: true,
     },
     FilterDef {

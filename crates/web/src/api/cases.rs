@@ -1,15 +1,15 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use bancheng_app::CaseQuery;
 use bancheng_domain::case::Registration;
-use chrono::NaiveDate;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
+use crate::AppState;
 use crate::api::dto::{CaseDto, CaseList, EventDto};
-use crate::extract::{Auth, Body};
-use crate::{ApiError, AppState};
+use crate::http::error::ApiError;
+use crate::http::extract::{Auth, Body};
+use crate::http::query::ListParams;
 
 /// Registration (附件3 登记表 + SPEC §3). Codes: channel window|online|phone|hotline,
 /// applicant_type person|enterprise, category not_accepted|not_approved|many_trips|online_failed|other.
@@ -56,8 +56,8 @@ impl From<CreateCase> for Registration {
 
 /// Register a case (登记). The window's duty staff or the office; the number is assigned here.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = CreateCase,
-    responses((status = 201, body = CaseDto), (status = 401, body = crate::error::ErrorBody),
-              (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = CaseDto), (status = 401, body = crate::http::error::ErrorBody),
+              (status = 403, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
 pub async fn create(
     State(s): State<AppState>,
     auth: Auth,
@@ -67,82 +67,11 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(CaseDto::from(&view))))
 }
 
-/// Query of the case list; every value is checked and a bad one is a 422 naming it.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// One status or several separated by commas.
-    pub status: Option<String>,
-    pub level: Option<String>,
-    /// Lead or co-unit code.
-    pub unit: Option<String>,
-    /// true: only cases past a deadline; false: only cases not past one.
-    pub overdue: Option<String>,
-    pub category: Option<String>,
-    pub channel: Option<String>,
-    /// Registration day from (YYYY-MM-DD, inclusive).
-    pub from: Option<String>,
-    /// Registration day to (YYYY-MM-DD, inclusive).
-    pub to: Option<String>,
-    /// Text in the applicant name or description (Chinese, any length), or a case number.
-    pub q: Option<String>,
-    pub page: Option<String>,
-    /// 1–200, default 20.
-    pub per_page: Option<String>,
-    /// received_desc (default: newest first) | received_asc | due (earliest open deadline first) | number
-    pub sort: Option<String>,
-}
-
-impl ListParams {
-    /// The checked query (422 naming the field for a malformed value).
-    pub fn to_query(&self) -> Result<CaseQuery, ApiError> {
-        Ok(CaseQuery {
-            status: self.status.clone(),
-            level: self.level.clone(),
-            unit: self.unit.clone(),
-            overdue: opt_bool("overdue", &self.overdue)?,
-            category: self.category.clone(),
-            channel: self.channel.clone(),
-            from: opt_date("from", &self.from)?,
-            to: opt_date("to", &self.to)?,
-            q: self.q.clone(),
-            page: opt_u32("page", &self.page)?,
-            per_page: opt_u32("per_page", &self.per_page)?,
-            sort: self.sort.clone(),
-        })
-    }
-}
-
-fn opt_date(field: &'static str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| ApiError::invalid(field, format!("日期格式应为YYYY-MM-DD：{s}"))),
-    }
-}
-
-fn opt_u32(field: &'static str, v: &Option<String>) -> Result<Option<u32>, ApiError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|_| ApiError::invalid(field, format!("应为正整数：{s}"))),
-    }
-}
-
-fn opt_bool(field: &'static str, v: &Option<String>) -> Result<Option<bool>, ApiError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some("true" | "1") => Ok(Some(true)),
-        Some("false" | "0") => Ok(Some(false)),
-        Some(s) => Err(ApiError::invalid(field, format!("应为true或false：{s}"))),
-    }
-}
-
 /// List cases with filters and pagination. Handlers see only their unit's cases; phones and ID
 /// numbers are masked.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(ListParams),
-    responses((status = 200, body = CaseList), (status = 401, body = crate::error::ErrorBody),
-              (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = CaseList), (status = 401, body = crate::http::error::ErrorBody),
+              (status = 422, body = crate::http::error::ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     auth: Auth,
@@ -157,8 +86,8 @@ pub async fn list(
 /// One case, with its deadlines and how they stand today.
 #[utoipa::path(get, path = "/api/v1/cases/{number}", tag = "cases", security(("bearer" = [])),
     params(("number" = String, Path, description = "事项编号, e.g. 2021081003")),
-    responses((status = 200, body = CaseDto), (status = 403, body = crate::error::ErrorBody),
-              (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = CaseDto), (status = 403, body = crate::http::error::ErrorBody),
+              (status = 404, body = crate::http::error::ErrorBody)))]
 pub async fn get(
     State(s): State<AppState>,
     auth: Auth,
@@ -171,8 +100,8 @@ pub async fn get(
 /// The case's append-only, hash-chained event log (SPEC §4.6), oldest first.
 #[utoipa::path(get, path = "/api/v1/cases/{number}/events", tag = "cases", security(("bearer" = [])),
     params(("number" = String, Path, description = "事项编号")),
-    responses((status = 200, body = Vec<EventDto>), (status = 403, body = crate::error::ErrorBody),
-              (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<EventDto>), (status = 403, body = crate::http::error::ErrorBody),
+              (status = 404, body = crate::http::error::ErrorBody)))]
 pub async fn events(
     State(s): State<AppState>,
     auth: Auth,

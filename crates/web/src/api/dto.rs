@@ -1,9 +1,8 @@
 //! JSON shapes of API v1 (SPEC §6), with their OpenAPI schemas. Conversions only.
 
-use bancheng_app::{CaseSummary, CaseView, EventView};
+use bancheng_app::{CaseSummary, CaseView, EventView, Unit, User};
 use bancheng_domain::case::{Case, satisfaction_label};
 use bancheng_domain::deadline::Urgency;
-use bancheng_store::model::{UnitRow, UserRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -18,8 +17,8 @@ pub struct MeDto {
     pub center: String,
 }
 
-impl From<&UserRow> for MeDto {
-    fn from(u: &UserRow) -> Self {
+impl From<&User> for MeDto {
+    fn from(u: &User) -> Self {
         let role_label = bancheng_domain::Role::parse(&u.role).map(|r| r.label()).unwrap_or("").to_owned();
         MeDto {
             username: u.username.clone(),
@@ -41,8 +40,8 @@ pub struct UnitDto {
     pub kind: String,
 }
 
-impl From<UnitRow> for UnitDto {
-    fn from(u: UnitRow) -> Self {
+impl From<Unit> for UnitDto {
+    fn from(u: Unit) -> Self {
         UnitDto { code: u.code, name: u.name, parent: u.parent_code, kind: u.kind }
     }
 }

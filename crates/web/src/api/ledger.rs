@@ -11,17 +11,18 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use bancheng_app::{CaseSummary, LEDGER_COLUMNS, ledger_cells};
+use bancheng_app::{AppError, CaseSummary, LEDGER_COLUMNS, ledger_cells};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
-use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use crate::api::cases::ListParams;
-use crate::extract::Auth;
-use crate::{ApiError, AppState};
+use crate::AppState;
+use crate::http::error::ApiError;
+use crate::http::extract::Auth;
+use crate::http::query::{LedgerParams, ListParams};
+use crate::http::view::UnitNames;
 
 /// The most rows one export may hold; more is a 422 on `to`.
 pub const MAX_ROWS: usize = 100_000;
@@ -33,48 +34,6 @@ pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.sprea
 #[schema(value_type = String, format = Binary)]
 #[allow(dead_code, reason = "only its schema is used")]
 pub struct XlsxFile(Vec<u8>);
-
-/// Filters of the ledger: those of `GET /api/v1/cases`, without paging.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LedgerParams {
-    /// One status or several separated by commas.
-    pub status: Option<String>,
-    pub level: Option<String>,
-    /// Lead or co-unit code.
-    pub unit: Option<String>,
-    /// true: only cases past a deadline; false: only cases not past one.
-    pub overdue: Option<String>,
-    pub category: Option<String>,
-    pub channel: Option<String>,
-    /// Registration day from (YYYY-MM-DD, inclusive).
-    pub from: Option<String>,
-    /// Registration day to (YYYY-MM-DD, inclusive).
-    pub to: Option<String>,
-    /// Text in the applicant name or description, or a case number.
-    pub q: Option<String>,
-    /// received_desc (default: newest first) | received_asc | due (earliest open deadline first) | number
-    pub sort: Option<String>,
-}
-
-impl From<LedgerParams> for ListParams {
-    fn from(p: LedgerParams) -> Self {
-        ListParams {
-            status: p.status,
-            level: p.level,
-            unit: p.unit,
-            overdue: p.overdue,
-            category: p.category,
-            channel: p.channel,
-            from: p.from,
-            to: p.to,
-            q: p.q,
-            page: None,
-            per_page: None,
-            sort: p.sort,
-        }
-    }
-}
 
 /// The 跟踪台账 (附件4) as an Excel workbook.
 ///
@@ -90,8 +49,8 @@ impl From<LedgerParams> for ListParams {
          headers(("Content-Disposition" = String,
                   description = "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''%E5%8F%B0%E8%B4%A6.xlsx \
                                  (台账.xlsx; with the date range when from/to are given)"))),
-        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+        (status = 401, body = crate::http::error::ErrorBody), (status = 403, body = crate::http::error::ErrorBody),
+        (status = 422, body = crate::http::error::ErrorBody)))]
 pub async fn xlsx(
     State(s): State<AppState>,
     auth: Auth,
@@ -99,15 +58,15 @@ pub async fn xlsx(
 ) -> Result<Response, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::invalid("query", format!("查询参数不正确：{e}")))?;
     let q = ListParams::from(p).to_query()?;
-    let names = crate::ui::UnitNames::of(&s);
+    let names = UnitNames::of(&s);
     let (tx, rx) = mpsc::channel::<CaseSummary>(256);
     let writer = tokio::task::spawn_blocking(move || write_workbook(rx, &names));
     // On an error the sender is dropped: the writer finishes on its own and its file is discarded.
     let rows = s.app.ledger_export(&auth.actor, &q, MAX_ROWS, tx).await?;
     let (file, len) = writer
         .await
-        .map_err(|e| internal(format!("ledger writer: {e}")))?
-        .map_err(|e| internal(format!("ledger workbook: {e}")))?;
+        .map_err(|e| AppError::failed("ledger writer task", e))?
+        .map_err(|e| AppError::failed("writing the ledger workbook", e))?;
     tracing::debug!(rows, len, "ledger exported");
     let file = tokio::fs::File::from_std(file);
     let chunks = futures_util::stream::unfold(Some(file), |file| async move {
@@ -131,13 +90,9 @@ pub async fn xlsx(
     let disposition = content_disposition(q.from, q.to);
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(|e| internal(e.to_string()))?,
+        HeaderValue::from_str(&disposition).map_err(|e| AppError::failed("Content-Disposition", e))?,
     );
     Ok(resp)
-}
-
-fn internal(detail: String) -> ApiError {
-    ApiError::from(bancheng_app::AppError::Internal(detail))
 }
 
 /// `attachment; filename="ledger.xlsx"; filename*=UTF-8''台账.xlsx` (RFC 6266 / 5987), with the
@@ -168,14 +123,14 @@ fn rfc5987(s: &str) -> String {
     out
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use bancheng_app::BoxError;
 
 /// Writes the rows received on `rx` as the ledger sheet (constant memory: each finished row goes
 /// to a temp file) and saves the workbook to an anonymous temp file: (the file at its start, its
 /// length). Runs on a blocking thread.
 fn write_workbook(
     mut rx: mpsc::Receiver<CaseSummary>,
-    names: &crate::ui::UnitNames,
+    names: &UnitNames,
 ) -> Result<(std::fs::File, u64), BoxError> {
     let unit_name = |code: &str| names.name(code);
     let mut workbook = Workbook::new();

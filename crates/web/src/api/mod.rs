@@ -1,14 +1,32 @@
+//! The JSON API v1 (SPEC §6) under `/api/v1`, and its OpenAPI document. Bearer tokens; errors
+//! are `http::error::ApiError`.
+
 pub mod actions;
 pub mod auth;
 pub mod cases;
 pub mod dto;
 pub mod ledger;
+pub mod openapi;
 pub mod units;
 
-use axum::http::StatusCode;
+use axum::Router;
+use axum::routing::{get, post};
+use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::ApiError;
+use crate::AppState;
 
-pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "没有这个地址")
+/// The API's routes and middleware.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi::serve))
+        .route("/api/v1/auth/token", post(auth::issue_token).delete(auth::revoke_token))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/units", get(units::list))
+        .route("/api/v1/cases", post(cases::create).get(cases::list))
+        .route("/api/v1/cases/{number}", get(cases::get))
+        .route("/api/v1/cases/{number}/events", get(cases::events))
+        .route("/api/v1/cases/{number}/{action}", post(actions::act))
+        .route("/api/v1/ledger.xlsx", get(ledger::xlsx))
+        // The largest legitimate body is a drawn signature (≤ 200 KB as a data URL).
+        .layer(RequestBodyLimitLayer::new(crate::BODY_LIMIT))
 }

@@ -14,12 +14,14 @@ use bancheng_domain::deadline::Urgency;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{
-    FormState, Nav, Staff, StaffForm, UiError, UiResult, UnitNames, days_text, host, local_time, render,
-    render_with, scheme,
-};
+use super::extract::{Staff, StaffForm};
+use super::render::{FormState, Nav, UiError, UiResult, render, render_with};
+use super::view::{days_text, local_time, responsible_units};
 use crate::AppState;
-use crate::api::actions::parse_command;
+use crate::http::action::parse_command;
+use crate::http::error::ApiError;
+use crate::http::extract::{host, scheme};
+use crate::http::view::UnitNames;
 
 pub struct DeadlineRow {
     pub label: &'static str,
@@ -263,7 +265,7 @@ async fn build(
         (Some(u), true) => s.app.colleagues(&staff.actor, u).await?,
         _ => vec![],
     };
-    let units = super::responsible_units(s, &staff.actor.center);
+    let units = responsible_units(s, &staff.actor.center);
     let levels = Level::ALL.iter().filter(|l| **l != Level::Window).map(|l| (l.code(), l.label())).collect();
     let pending_extension = c
         .extension
@@ -346,9 +348,8 @@ fn body_of(action: &str, fields: &[(String, String)]) -> Result<Vec<u8>, UiError
             }
             "workdays" | "satisfaction" | "due_workdays" => {
                 if !v.is_empty() {
-                    let n: u32 = v
-                        .parse()
-                        .map_err(|_| UiError::from(crate::ApiError::invalid(k.clone(), "请输入正整数")))?;
+                    let n: u32 =
+                        v.parse().map_err(|_| UiError::from(ApiError::invalid(k.clone(), "请输入正整数")))?;
                     m.insert(k.clone(), Value::from(n));
                 }
             }

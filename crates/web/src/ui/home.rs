@@ -10,8 +10,11 @@ use bancheng_domain::Role;
 use bancheng_domain::case::{Case, Status};
 use bancheng_domain::deadline::{Urgency, local_day, standing};
 
-use super::{Nav, Staff, UiError, UiResult, UnitNames, days_text, render};
+use super::extract::Staff;
+use super::render::{Nav, UiError, UiResult, render};
+use super::view::days_text;
 use crate::AppState;
+use crate::http::view::UnitNames;
 
 /// One line of a work queue.
 pub struct QueueRow {

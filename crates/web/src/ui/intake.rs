@@ -13,7 +13,9 @@ use bancheng_domain::validate::{CreditCode, IdNumber, Phone};
 use bancheng_domain::{DomainError, Role};
 use serde::{Deserialize, Serialize};
 
-use super::{FormState, Nav, Staff, StaffForm, UiError, UiResult, local_time, render_with};
+use super::extract::{Staff, StaffForm};
+use super::render::{FormState, Nav, UiError, UiResult, render_with};
+use super::view::local_time;
 use crate::AppState;
 
 #[derive(Template)]

@@ -9,9 +9,12 @@ use axum::http::StatusCode;
 use bancheng_app::{CaseQuery, LEDGER_COLUMNS, ledger_cells};
 use bancheng_domain::case::{Category, Level, Status};
 
-use super::{Nav, Staff, UiError, UiResult, UnitNames, local_time, render, render_with, url_encode};
+use super::extract::Staff;
+use super::render::{Nav, UiError, UiResult, render, render_with};
+use super::view::{local_time, responsible_units, url_encode};
 use crate::AppState;
-use crate::api::cases::ListParams;
+use crate::http::query::ListParams;
+use crate::http::view::UnitNames;
 
 pub struct LedgerRow {
     pub number: String,
@@ -150,7 +153,7 @@ pub async fn page(
         pages: 1,
         per_page,
         error: None,
-        units: super::responsible_units(&s, &staff.actor.center),
+        units: responsible_units(&s, &staff.actor.center),
         statuses: Status::ALL.iter().map(|x| (x.code(), x.label())).collect(),
         levels: Level::ALL.iter().map(|x| (x.code(), x.label())).collect(),
         categories: Category::ALL.iter().map(|x| (x.code(), x.label())).collect(),

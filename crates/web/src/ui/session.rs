@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use bancheng_app::AppError;
 use serde::Deserialize;
 
-use super::{Nav, Staff, StaffForm, UiResult, render, render_with, scheme};
+use super::extract::{Staff, StaffForm};
+use super::render::{Nav, UiError, UiResult, render, render_with};
 use crate::AppState;
-
-pub const SESSION_COOKIE: &str = "bc_session";
+use crate::http::extract::{SESSION_COOKIE, scheme};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -74,7 +74,7 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<
         }
         Err(AppError::Locked(m)) => page(StatusCode::TOO_MANY_REQUESTS, m, true),
         Err(AppError::Unauthorized(m)) => page(StatusCode::UNAUTHORIZED, m, false),
-        Err(e) => super::UiError::from(e).into_response(),
+        Err(e) => UiError::from(e).into_response(),
     }
 }
 

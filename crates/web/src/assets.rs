@@ -1,11 +1,20 @@
-//! Embedded static files: no CDN, nothing fetched at run time. Revalidated by ETag.
+//! Embedded static files (`/assets/…`) for every surface that renders HTML: no CDN, nothing
+//! fetched at run time. Revalidated by ETag.
 
 use std::sync::LazyLock;
 
+use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use sha2::{Digest, Sha256};
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/assets/{file}", get(serve))
+}
 
 struct Asset {
     name: &'static str,
@@ -14,13 +23,13 @@ struct Asset {
 }
 
 const ASSETS: &[Asset] = &[
-    Asset { name: "app.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../assets/app.css") },
+    Asset { name: "app.css", mime: "text/css; charset=utf-8", body: include_bytes!("../assets/app.css") },
     Asset {
         name: "app.js",
         mime: "text/javascript; charset=utf-8",
-        body: include_bytes!("../../assets/app.js"),
+        body: include_bytes!("../assets/app.js"),
     },
-    Asset { name: "favicon.svg", mime: "image/svg+xml", body: include_bytes!("../../assets/favicon.svg") },
+    Asset { name: "favicon.svg", mime: "image/svg+xml", body: include_bytes!("../assets/favicon.svg") },
 ];
 
 static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {

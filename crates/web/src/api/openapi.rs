@@ -8,6 +8,7 @@ use utoipa::openapi::{Content, ObjectBuilder, Ref, Required, ResponseBuilder, Ty
 use utoipa::{Modify, OpenApi};
 
 use crate::api;
+use crate::http::action;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,11 +19,11 @@ use crate::api;
         api::ledger::xlsx,
     ),
     components(schemas(
-        crate::error::ErrorBody, crate::error::ErrorDetail,
-        api::actions::Empty, api::actions::DispatchBody, api::actions::ReasonBody, api::actions::ExtensionBody,
-        api::actions::NoteBody, api::actions::FeedbackBody, api::actions::EscalateBody, api::actions::NegativeBody,
-        api::actions::ResolveBody, api::actions::ConfirmBody, api::actions::VerifyBody, api::actions::VisitBody,
-        api::actions::ReverifyBody, api::actions::NoticeBody, api::actions::SuperviseBody, api::actions::AssignBody,
+        crate::http::error::ErrorBody, crate::http::error::ErrorDetail,
+        action::Empty, action::DispatchBody, action::ReasonBody, action::ExtensionBody,
+        action::NoteBody, action::FeedbackBody, action::EscalateBody, action::NegativeBody,
+        action::ResolveBody, action::ConfirmBody, action::VerifyBody, action::VisitBody,
+        action::ReverifyBody, action::NoticeBody, action::SuperviseBody, action::AssignBody,
     )),
     modifiers(&Actions),
 )]
@@ -35,7 +36,7 @@ impl Modify for Actions {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
-        for (action, body, summary) in api::actions::ACTIONS {
+        for (name, body, summary) in action::ACTIONS {
             let error = |d: &str| {
                 ResponseBuilder::new()
                     .description(d)
@@ -45,7 +46,7 @@ impl Modify for Actions {
             let op = OperationBuilder::new()
                 .tag("case actions")
                 .summary(Some(*summary))
-                .operation_id(Some(format!("case_{}", action.replace('-', "_"))))
+                .operation_id(Some(format!("case_{}", name.replace('-', "_"))))
                 .parameter(
                     ParameterBuilder::new()
                         .name("number")
@@ -75,7 +76,7 @@ impl Modify for Actions {
                 .security(SecurityRequirement::new("bearer", Vec::<String>::new()))
                 .build();
             doc.paths.add_path_operation(
-                format!("/api/v1/cases/{{number}}/{action}"),
+                format!("/api/v1/cases/{{number}}/{name}"),
                 vec![HttpMethod::Post],
                 op,
             );

@@ -1,19 +1,25 @@
-//! Extractors: the bearer token → actor, and JSON bodies whose errors name the field.
+//! Extractors and header helpers shared by the surfaces: the bearer token (or the pages'
+//! session cookie) → the signed-in user, JSON bodies whose errors name the field, cookies, and
+//! the host and scheme the client used.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use bancheng_app::User;
 use bancheng_domain::Actor;
-use bancheng_store::model::UserRow;
 use serde::de::DeserializeOwned;
 
-use crate::{ApiError, AppState};
+use crate::AppState;
+use crate::http::error::ApiError;
+
+/// The staff pages' session cookie: an API token (set by the sign-in page).
+pub const SESSION_COOKIE: &str = "bc_session";
 
 /// The signed-in staff member (`Authorization: Bearer TOKEN`, or the pages' session cookie on GET).
 pub struct Auth {
     pub actor: Actor,
-    pub user: UserRow,
+    pub user: User,
     pub token: String,
 }
 
@@ -25,7 +31,7 @@ impl FromRequestParts<AppState> for Auth {
         // need the bearer header, so a cookie alone can never change anything through the API.
         if parts.headers.get(axum::http::header::AUTHORIZATION).is_none()
             && matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD)
-            && let Some(token) = crate::ui::cookie_value(&parts.headers, crate::ui::SESSION_COOKIE)
+            && let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE)
         {
             let (actor, user) = state.app.authenticate(&token).await?;
             return Ok(Auth { actor, user, token });
@@ -80,4 +86,28 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::invalid(field, message)
     })
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+pub fn host(h: &HeaderMap) -> Option<String> {
+    h.get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+/// `https` behind a TLS-terminating proxy that says so, else `http`.
+pub fn scheme(h: &HeaderMap) -> &'static str {
+    match h.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
+        Some("https") => "https",
+        _ => "http",
+    }
 }
