@@ -52,3 +52,47 @@ pub fn router(app: App) -> Router {
         .layer(middleware::from_fn(http::request_id::middleware))
         .with_state(state)
 }
+
+/// The action vocabulary is one table (`bancheng_domain::case::ACTION_TABLE`): the parser, the
+/// OpenAPI document and the case page's forms must each cover exactly its actions.
+#[cfg(test)]
+mod vocabulary {
+    use bancheng_domain::case::ACTION_TABLE;
+
+    #[test]
+    fn the_action_table_the_openapi_document_and_the_case_forms_agree() {
+        let doc = serde_json::to_value(crate::openapi()).expect("openapi JSON");
+        let paths = doc["paths"].as_object().expect("paths");
+        let prefix = "/api/v1/cases/{number}/";
+        let documented: Vec<&str> = paths
+            .keys()
+            .filter_map(|p| p.strip_prefix(prefix))
+            .filter(|rest| *rest != "events")
+            .collect();
+        let codes: Vec<&str> = ACTION_TABLE.iter().map(|d| d.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        let mut documented_sorted = documented.clone();
+        documented_sorted.sort_unstable();
+        assert_eq!(documented_sorted, sorted, "one documented path per action");
+        for d in ACTION_TABLE {
+            let op = &paths[&format!("{prefix}{}", d.code)]["post"];
+            assert_eq!(op["summary"], d.label, "{}", d.code);
+            assert!(op["description"].as_str().unwrap_or("").contains(d.article), "{}", d.code);
+        }
+
+        // The case page: a form branch for every action and for nothing else.
+        let template = include_str!("../templates/case.html");
+        let named: Vec<&str> = template
+            .split("a.name == \"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        for code in &codes {
+            assert!(named.contains(code), "the case page has a form for {code}");
+        }
+        for n in &named {
+            assert!(codes.contains(n), "the case page names {n}, which is not an action");
+        }
+    }
+}

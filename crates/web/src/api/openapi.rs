@@ -36,7 +36,10 @@ impl Modify for Actions {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
-        for (name, body, summary) in action::ACTIONS {
+        for def in bancheng_domain::case::ACTION_TABLE {
+            let (name, body) = (def.code, action::body_schema(def.action));
+            let roles: Vec<&str> = def.roles.iter().map(|r| r.label()).collect();
+            let description = format!("{}。可执行角色：{}", def.article, roles.join("、"));
             let error = |d: &str| {
                 ResponseBuilder::new()
                     .description(d)
@@ -45,7 +48,8 @@ impl Modify for Actions {
             };
             let op = OperationBuilder::new()
                 .tag("case actions")
-                .summary(Some(*summary))
+                .summary(Some(def.label))
+                .description(Some(description))
                 .operation_id(Some(format!("case_{}", name.replace('-', "_"))))
                 .parameter(
                     ParameterBuilder::new()
@@ -58,7 +62,7 @@ impl Modify for Actions {
                 .request_body(Some(
                     RequestBodyBuilder::new()
                         .required(Some(Required::True))
-                        .content("application/json", Content::new(Some(Ref::from_schema_name(*body))))
+                        .content("application/json", Content::new(Some(Ref::from_schema_name(body))))
                         .build(),
                 ))
                 .response(

@@ -325,8 +325,8 @@ pub async fn page(
     t.done = q
         .done
         .as_deref()
-        .and_then(|a| bancheng_domain::case::ACTIONS.iter().find(|x| **x == a))
-        .map(|a| action_label(a));
+        .and_then(|a| bancheng_domain::case::Action::parse(a).ok())
+        .map(|a| a.label());
     Ok(render(&t))
 }
 
