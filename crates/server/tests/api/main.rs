@@ -9,3 +9,4 @@ mod cli;
 mod durability;
 mod helpers;
 mod ledger;
+mod request_id;
