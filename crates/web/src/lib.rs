@@ -64,11 +64,8 @@ mod vocabulary {
         let doc = serde_json::to_value(crate::openapi()).expect("openapi JSON");
         let paths = doc["paths"].as_object().expect("paths");
         let prefix = "/api/v1/cases/{number}/";
-        let documented: Vec<&str> = paths
-            .keys()
-            .filter_map(|p| p.strip_prefix(prefix))
-            .filter(|rest| *rest != "events")
-            .collect();
+        let documented: Vec<&str> =
+            paths.keys().filter_map(|p| p.strip_prefix(prefix)).filter(|rest| *rest != "events").collect();
         let codes: Vec<&str> = ACTION_TABLE.iter().map(|d| d.code).collect();
         let mut sorted = codes.clone();
         sorted.sort_unstable();
@@ -83,11 +80,8 @@ mod vocabulary {
 
         // The case page: a form branch for every action and for nothing else.
         let template = include_str!("../templates/case.html");
-        let named: Vec<&str> = template
-            .split("a.name == \"")
-            .skip(1)
-            .filter_map(|rest| rest.split('"').next())
-            .collect();
+        let named: Vec<&str> =
+            template.split("a.name == \"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
         for code in &codes {
             assert!(named.contains(code), "the case page has a form for {code}");
         }

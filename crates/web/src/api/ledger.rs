@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::Auth;
-use crate::http::query::{LedgerParams, ListParams};
+use crate::http::query::ListParams;
 use crate::http::view::UnitNames;
 
 /// The most rows one export may hold; more is a 422 on `to`.
@@ -41,7 +41,7 @@ pub struct XlsxFile(Vec<u8>);
 /// the same filters, order, visibility and masking as `GET /api/v1/cases`; every cell is text. At
 /// most 100,000 rows: more is a 422 naming `to`.
 #[utoipa::path(get, path = "/api/v1/ledger.xlsx", tag = "cases", operation_id = "ledger_xlsx",
-    security(("bearer" = [])), params(LedgerParams),
+    security(("bearer" = [])), params(ListParams),
     responses(
         (status = 200, description = "The workbook (Content-Disposition: attachment; 台账.xlsx)",
          content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -54,10 +54,10 @@ pub struct XlsxFile(Vec<u8>);
 pub async fn xlsx(
     State(s): State<AppState>,
     auth: Auth,
-    params: Result<Query<LedgerParams>, axum::extract::rejection::QueryRejection>,
+    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::invalid("query", format!("查询参数不正确：{e}")))?;
-    let q = ListParams::from(p).to_query()?;
+    let q = p.to_query()?;
     let names = UnitNames::of(&s);
     let (tx, rx) = mpsc::channel::<CaseSummary>(256);
     let writer = tokio::task::spawn_blocking(move || write_workbook(rx, &names));

@@ -1,18 +1,19 @@
-//! The case list's query (`GET /api/v1/cases`, the 台账 page, the Excel export): every value
-//! checked, a bad one a 422 naming it.
+//! The case list's query (`GET /api/v1/cases`, the 台账 page, the Excel export): the filters of
+//! `bancheng_domain::case::CASE_FILTERS`, parsed by `CaseQuery::from_pairs` (a bad value is a 422
+//! naming it). The export ignores `page` and `per_page`.
 
 use bancheng_app::CaseQuery;
-use chrono::NaiveDate;
+use bancheng_domain::case::CASE_FILTERS;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::http::error::ApiError;
 
 /// Query of the case list; every value is checked and a bad one is a 422 naming it.
-#[derive(Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// One status or several separated by commas.
+    /// One status or several separated by commas; `ongoing` = every open status (在办).
     pub status: Option<String>,
     pub level: Option<String>,
     /// Lead or co-unit code.
@@ -35,88 +36,80 @@ pub struct ListParams {
 }
 
 impl ListParams {
+    /// The value of the filter `name` of `case::CASE_FILTERS`.
+    pub fn field(&self, name: &str) -> &Option<String> {
+        match name {
+            "status" => &self.status,
+            "level" => &self.level,
+            "unit" => &self.unit,
+            "overdue" => &self.overdue,
+            "category" => &self.category,
+            "channel" => &self.channel,
+            "from" => &self.from,
+            "to" => &self.to,
+            "q" => &self.q,
+            "page" => &self.page,
+            "per_page" => &self.per_page,
+            "sort" => &self.sort,
+            _ => &None,
+        }
+    }
+
+    /// The non-empty parameters in `CASE_FILTERS` order; with `selection_only`, without paging.
+    pub fn pairs(&self, selection_only: bool) -> Vec<(&'static str, &str)> {
+        CASE_FILTERS
+            .iter()
+            .filter(|f| f.selects || !selection_only)
+            .filter_map(|f| {
+                self.field(f.name).as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| (f.name, v))
+            })
+            .collect()
+    }
+
     /// The checked query (422 naming the field for a malformed value).
     pub fn to_query(&self) -> Result<CaseQuery, ApiError> {
-        Ok(CaseQuery {
-            status: self.status.clone(),
-            level: self.level.clone(),
-            unit: self.unit.clone(),
-            overdue: opt_bool("overdue", &self.overdue)?,
-            category: self.category.clone(),
-            channel: self.channel.clone(),
-            from: opt_date("from", &self.from)?,
-            to: opt_date("to", &self.to)?,
-            q: self.q.clone(),
-            page: opt_u32("page", &self.page)?,
-            per_page: opt_u32("per_page", &self.per_page)?,
-            sort: self.sort.clone(),
-        })
+        Ok(CaseQuery::from_pairs(&self.pairs(false))?)
     }
 }
 
-fn opt_date(field: &'static str, v: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| ApiError::invalid(field, format!("日期格式应为YYYY-MM-DD：{s}"))),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::IntoParams;
 
-fn opt_u32(field: &'static str, v: &Option<String>) -> Result<Option<u32>, ApiError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|_| ApiError::invalid(field, format!("应为正整数：{s}"))),
-    }
-}
-
-fn opt_bool(field: &'static str, v: &Option<String>) -> Result<Option<bool>, ApiError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some("true" | "1") => Ok(Some(true)),
-        Some("false" | "0") => Ok(Some(false)),
-        Some(s) => Err(ApiError::invalid(field, format!("应为true或false：{s}"))),
-    }
-}
-
-/// Filters of the ledger: those of `GET /api/v1/cases`, without paging.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LedgerParams {
-    /// One status or several separated by commas.
-    pub status: Option<String>,
-    pub level: Option<String>,
-    /// Lead or co-unit code.
-    pub unit: Option<String>,
-    /// true: only cases past a deadline; false: only cases not past one.
-    pub overdue: Option<String>,
-    pub category: Option<String>,
-    pub channel: Option<String>,
-    /// Registration day from (YYYY-MM-DD, inclusive).
-    pub from: Option<String>,
-    /// Registration day to (YYYY-MM-DD, inclusive).
-    pub to: Option<String>,
-    /// Text in the applicant name or description, or a case number.
-    pub q: Option<String>,
-    /// received_desc (default: newest first) | received_asc | due (earliest open deadline first) | number
-    pub sort: Option<String>,
-}
-
-impl From<LedgerParams> for ListParams {
-    fn from(p: LedgerParams) -> Self {
-        ListParams {
-            status: p.status,
-            level: p.level,
-            unit: p.unit,
-            overdue: p.overdue,
-            category: p.category,
-            channel: p.channel,
-            from: p.from,
-            to: p.to,
-            q: p.q,
-            page: None,
-            per_page: None,
-            sort: p.sort,
+    #[test]
+    fn the_documented_list_parameters_are_the_filter_table() {
+        let documented: Vec<String> = ListParams::into_params(|| None).into_iter().map(|p| p.name).collect();
+        let table: Vec<&str> = CASE_FILTERS.iter().map(|f| f.name).collect();
+        let mut a = documented.clone();
+        a.sort();
+        let mut b: Vec<String> = table.iter().map(|s| s.to_string()).collect();
+        b.sort();
+        assert_eq!(a, b);
+        let p = ListParams { status: Some("x".into()), ..Default::default() };
+        for f in CASE_FILTERS {
+            let set = |v: &str| {
+                let mut p = ListParams::default();
+                // Every filter of the table reaches the query through its own field.
+                match f.name {
+                    "status" => p.status = Some(v.into()),
+                    "level" => p.level = Some(v.into()),
+                    "unit" => p.unit = Some(v.into()),
+                    "overdue" => p.overdue = Some(v.into()),
+                    "category" => p.category = Some(v.into()),
+                    "channel" => p.channel = Some(v.into()),
+                    "from" => p.from = Some(v.into()),
+                    "to" => p.to = Some(v.into()),
+                    "q" => p.q = Some(v.into()),
+                    "page" => p.page = Some(v.into()),
+                    "per_page" => p.per_page = Some(v.into()),
+                    "sort" => p.sort = Some(v.into()),
+                    other => panic!("no field for {other}"),
+                }
+                p
+            };
+            assert_eq!(set("v").pairs(false), vec![(f.name, "v")], "{}", f.name);
         }
+        assert_eq!(p.pairs(true), vec![("status", "x")]);
     }
 }

@@ -52,6 +52,8 @@ pub struct ActionForm {
 #[template(path = "case.html")]
 pub struct CaseTemplate {
     pub nav: Nav,
+    /// The policy in force, for the forms' limits (延期 and 难点 terms).
+    pub policy: bancheng_domain::policy::DeadlinePolicy,
     pub c: Case,
     pub status: &'static str,
     pub level: &'static str,
@@ -281,6 +283,7 @@ async fn build(
         .unwrap_or_default();
     Ok(CaseTemplate {
         nav: staff.nav("case"),
+        policy: s.app.policy(&c.center),
         status: c.status.label(),
         level: c.level.label(),
         channel: c.channel.label(),
@@ -322,11 +325,7 @@ pub async fn page(
     let events = s.app.events(&staff.actor, &number).await?;
     let mut t = build(&s, &staff, page, events).await?;
     t.registered = q.registered.is_some();
-    t.done = q
-        .done
-        .as_deref()
-        .and_then(|a| bancheng_domain::case::Action::parse(a).ok())
-        .map(|a| a.label());
+    t.done = q.done.as_deref().and_then(|a| bancheng_domain::case::Action::parse(a).ok()).map(|a| a.label());
     Ok(render(&t))
 }
 

@@ -105,7 +105,7 @@ fn by_due(status: &str) -> CaseQuery {
 }
 
 pub async fn home(State(s): State<AppState>, staff: Staff) -> UiResult {
-    let open = "accepted,returned,dispatched,negative_pending";
+    let open = bancheng_domain::case::OPEN_STATUSES;
     let names = UnitNames::of(&s);
     let page = match staff.actor.role {
         Role::Admin => return Ok(Redirect::to("/admin/users").into_response()),

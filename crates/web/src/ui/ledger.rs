@@ -37,6 +37,8 @@ pub struct LedgerPage {
     pub error: Option<String>,
     pub units: Vec<(String, String)>,
     pub statuses: Vec<(&'static str, &'static str)>,
+    /// The `status` value of every open status (在办).
+    pub ongoing: &'static str,
     pub levels: Vec<(&'static str, &'static str)>,
     pub categories: Vec<(&'static str, &'static str)>,
     /// The filters as a query string, without page (for pager, print and export links).
@@ -60,17 +62,7 @@ pub struct LedgerPrint {
 
 impl LedgerPage {
     pub fn sel(&self, field: &str, value: &str) -> bool {
-        let v = match field {
-            "unit" => &self.p.unit,
-            "level" => &self.p.level,
-            "status" => &self.p.status,
-            "category" => &self.p.category,
-            "overdue" => &self.p.overdue,
-            "sort" => &self.p.sort,
-            "per_page" => &self.p.per_page,
-            _ => &None,
-        };
-        v.as_deref().unwrap_or("") == value
+        self.p.field(field).as_deref().unwrap_or("") == value
     }
     pub fn val<'a>(&self, v: &'a Option<String>) -> &'a str {
         v.as_deref().unwrap_or("")
@@ -79,25 +71,7 @@ impl LedgerPage {
 
 /// The filters (not the page) as a query string.
 fn filter_qs(p: &ListParams) -> String {
-    let pairs = [
-        ("from", &p.from),
-        ("to", &p.to),
-        ("unit", &p.unit),
-        ("level", &p.level),
-        ("status", &p.status),
-        ("overdue", &p.overdue),
-        ("category", &p.category),
-        ("channel", &p.channel),
-        ("q", &p.q),
-        ("sort", &p.sort),
-    ];
-    pairs
-        .iter()
-        .filter_map(|(k, v)| {
-            v.as_deref().filter(|s| !s.trim().is_empty()).map(|v| format!("{k}={}", url_encode(v.trim())))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    p.pairs(true).into_iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect::<Vec<_>>().join("&")
 }
 
 fn rows_of(s: &AppState, offset: usize, items: &[bancheng_app::CaseSummary]) -> Vec<LedgerRow> {
@@ -155,6 +129,7 @@ pub async fn page(
         error: None,
         units: responsible_units(&s, &staff.actor.center),
         statuses: Status::ALL.iter().map(|x| (x.code(), x.label())).collect(),
+        ongoing: bancheng_domain::case::OPEN_STATUSES,
         levels: Level::ALL.iter().map(|x| (x.code(), x.label())).collect(),
         categories: Category::ALL.iter().map(|x| (x.code(), x.label())).collect(),
         filter_qs: filter_qs(&p),

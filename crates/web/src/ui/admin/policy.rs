@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use bancheng_domain::policy::DeadlinePolicy;
+use bancheng_domain::policy::{DeadlinePolicy, POLICY_TERMS, PolicyTerm};
 
 use super::{AdminQuery, done_text, refused};
 use crate::AppState;
@@ -13,100 +13,13 @@ use crate::ui::extract::{Staff, StaffForm};
 use crate::ui::render::{Nav, UiError, UiResult, render_with};
 use crate::ui::view::local_time;
 
-/// Every field of `DeadlinePolicy`: (name, label, source rule, unit).
-const POLICY_FIELDS: &[(&str, &str, &str, &str)] = &[
-    (
-        "window_result",
-        "简单问题 窗口即办",
-        "工作制度第四条：简单问题，窗口即办（0 表示当日办结）",
-        "个工作日",
-    ),
-    (
-        "first_feedback",
-        "复杂问题 初步反馈",
-        "工作制度第四条：转派责任部门，限定3个工作日内给出初步反馈意见",
-        "个工作日",
-    ),
-    ("department_result", "复杂问题 办结", "实施方案四(三)：“应办未办”事项5个工作日内解决", "个工作日"),
-    (
-        "joint_result",
-        "特殊情况 一事一议办结",
-        "工作制度第四条：一事一议、联动会审，限定7个工作日内解决",
-        "个工作日",
-    ),
-    (
-        "county_reply",
-        "难点问题 回复释因（默认）",
-        "工作制度第四条：报送县优化营商环境领导小组办公室，限期内回复释因；报送时可另定期限",
-        "个工作日",
-    ),
-    (
-        "negative_reply",
-        "完全不能办理 回复释因",
-        "实施方案四(三)：3个工作日内给予群众回复，说明不能办理的原因",
-        "个工作日",
-    ),
-    (
-        "notice_after_overdue",
-        "催办后仍超期 列入通报",
-        "通行做法：超期次日自动催办，此后仍超期达到该天数的列入通报",
-        "个工作日",
-    ),
-    (
-        "problem_reopens",
-        "重办达到 列为问题工单",
-        "通行做法：重新核实达到该次数的，自动提级一事一议并督办",
-        "次",
-    ),
-    (
-        "problem_units",
-        "经手单位达到 列为问题工单",
-        "通行做法：经该数量的单位仍无结果的，自动提级一事一议并督办",
-        "个单位",
-    ),
-    ("due_soon", "临期提示", "剩余该天数以内到期的事项在列表中显示为“临期”", "个工作日"),
-    ("max_extension", "单次延期上限", "延期申请一次最多可延长的天数", "个工作日"),
-];
-
-fn policy_value(p: &DeadlinePolicy, name: &str) -> u32 {
-    match name {
-        "window_result" => p.window_result,
-        "first_feedback" => p.first_feedback,
-        "department_result" => p.department_result,
-        "joint_result" => p.joint_result,
-        "county_reply" => p.county_reply,
-        "negative_reply" => p.negative_reply,
-        "notice_after_overdue" => p.notice_after_overdue,
-        "problem_reopens" => p.problem_reopens,
-        "problem_units" => p.problem_units,
-        "due_soon" => p.due_soon,
-        "max_extension" => p.max_extension,
-        _ => 0,
-    }
-}
-
-fn policy_slot<'a>(p: &'a mut DeadlinePolicy, name: &str) -> Option<&'a mut u32> {
-    Some(match name {
-        "window_result" => &mut p.window_result,
-        "first_feedback" => &mut p.first_feedback,
-        "department_result" => &mut p.department_result,
-        "joint_result" => &mut p.joint_result,
-        "county_reply" => &mut p.county_reply,
-        "negative_reply" => &mut p.negative_reply,
-        "notice_after_overdue" => &mut p.notice_after_overdue,
-        "problem_reopens" => &mut p.problem_reopens,
-        "problem_units" => &mut p.problem_units,
-        "due_soon" => &mut p.due_soon,
-        "max_extension" => &mut p.max_extension,
-        _ => return None,
-    })
-}
-
 pub struct PolicyField {
     pub name: &'static str,
     pub label: &'static str,
     pub rule: &'static str,
     pub unit: &'static str,
+    pub min: u32,
+    pub max: u32,
     pub value: String,
     pub default: u32,
     pub error: String,
@@ -134,12 +47,11 @@ pub struct PolicyPage {
 
 /// "办结 5→8；临期提示 1→2" between two versions.
 fn policy_changes(before: &DeadlinePolicy, after: &DeadlinePolicy) -> String {
-    let changes: Vec<String> = POLICY_FIELDS
+    let value = |p: &DeadlinePolicy, t: &PolicyTerm| p.get(t.field).unwrap_or_default();
+    let changes: Vec<String> = POLICY_TERMS
         .iter()
-        .filter(|(name, ..)| policy_value(before, name) != policy_value(after, name))
-        .map(|(name, label, ..)| {
-            format!("{label} {}→{}", policy_value(before, name), policy_value(after, name))
-        })
+        .filter(|t| value(before, t) != value(after, t))
+        .map(|t| format!("{} {}→{}", t.label, value(before, t), value(after, t)))
         .collect();
     if changes.is_empty() { "无变化".to_owned() } else { changes.join("；") }
 }
@@ -174,15 +86,17 @@ async fn policy_page(s: &AppState, staff: &Staff, done: Option<&str>) -> Result<
         last.current = true;
     }
     history.reverse();
-    let fields = POLICY_FIELDS
+    let fields = POLICY_TERMS
         .iter()
-        .map(|&(name, label, rule, unit)| PolicyField {
-            name,
-            label,
-            rule,
-            unit,
-            value: policy_value(&current, name).to_string(),
-            default: policy_value(&defaults, name),
+        .map(|t| PolicyField {
+            name: t.field,
+            label: t.label,
+            rule: t.article,
+            unit: t.unit,
+            min: t.min,
+            max: t.max,
+            value: current.get(t.field).unwrap_or_default().to_string(),
+            default: t.default,
             error: String::new(),
         })
         .collect();
@@ -203,12 +117,18 @@ pub async fn policy(State(s): State<AppState>, staff: Staff, Query(q): Query<Adm
 pub async fn save_policy(State(s): State<AppState>, form: StaffForm) -> UiResult {
     let mut p = s.app.policy(&form.staff.actor.center);
     let mut bad: Option<(String, String)> = None;
-    for &(name, label, ..) in POLICY_FIELDS {
-        let raw = form.get(name).trim();
-        match (raw.parse::<u32>(), policy_slot(&mut p, name)) {
+    for t in POLICY_TERMS {
+        // A term the submitted page did not show (a page from before the term existed) keeps
+        // its value; a shown one must be a whole number.
+        if !form.fields.iter().any(|(k, _)| k == t.field) {
+            continue;
+        }
+        let raw = form.get(t.field).trim();
+        match (raw.parse::<u32>(), p.get_mut(t.field)) {
             (Ok(v), Some(slot)) => *slot = v,
             _ => {
-                bad = Some((name.to_owned(), format!("{label}：请填写0至60之间的整数")));
+                bad =
+                    Some((t.field.to_owned(), format!("{}：请填写{}至{}之间的整数", t.label, t.min, t.max)));
                 break;
             }
         }
@@ -224,7 +144,9 @@ pub async fn save_policy(State(s): State<AppState>, form: StaffForm) -> UiResult
     let (field, message) = refusal;
     let mut alert = message.clone();
     for f in &mut page.fields {
-        f.value = form.get(f.name).trim().to_owned();
+        if form.fields.iter().any(|(k, _)| k == f.name) {
+            f.value = form.get(f.name).trim().to_owned();
+        }
         if f.name == field {
             f.error = message.clone();
             if !message.starts_with(f.label) {
