@@ -82,6 +82,8 @@ mod error;
 pub mod model;
 mod search;
 mod stats;
+#[cfg(feature = "test-support")]
+mod test_support;
 mod verify;
 mod writer;
 
@@ -275,6 +277,7 @@ mod tests {
         ));
         send(s.record_login_failure(1, None));
         send(s.pending_notifications(1));
+        #[cfg(feature = "test-support")]
         send(s.tamper_event_payload_for_test("n", 1, "{}"));
         send(s.close());
     }
