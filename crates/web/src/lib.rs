@@ -20,11 +20,33 @@ use tower_http::limit::RequestBodyLimitLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
+    pub limits: Limits,
 }
 
-/// The whole HTTP interface (SPEC §6). Used by `serve` and by the tests alike.
+/// Request limits (`bancheng.toml` `[limits]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body. The largest legitimate one is a drawn signature (≤ 200 KB as a
+    /// data URL).
+    pub body_bytes: usize,
+    /// Rows per `ledger.xlsx` (422 above it).
+    pub export_max_rows: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { body_bytes: 1024 * 1024, export_max_rows: api::ledger::MAX_ROWS }
+    }
+}
+
+/// The whole HTTP interface (SPEC §6) with the default [`Limits`]. Used by the tests.
 pub fn router(app: App) -> Router {
-    let state = AppState { app };
+    router_with(app, Limits::default())
+}
+
+/// The whole HTTP interface (SPEC §6). Used by `serve`.
+pub fn router_with(app: App, limits: Limits) -> Router {
+    let state = AppState { app, limits };
     Router::new()
         .merge(ui::routes())
         .route("/healthz", get(|| async { "ok" }))
@@ -38,8 +60,7 @@ pub fn router(app: App) -> Router {
         .route("/api/v1/cases/{number}/{action}", post(api::actions::act))
         .route("/api/v1/ledger.xlsx", get(api::ledger::xlsx))
         .fallback(api::not_found)
-        // The largest legitimate body is a drawn signature (≤ 200 KB as a data URL).
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
 }

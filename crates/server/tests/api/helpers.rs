@@ -364,6 +364,7 @@ fn base_command(cwd: &Path, args: &[&str]) -> Command {
         .env_remove("BANCHENG_DATABASE_URL")
         .env_remove("BANCHENG_ADDR")
         .env_remove("BANCHENG_TICK_SECONDS")
+        .env_remove("BANCHENG_CONFIG")
         .env("RUST_LOG", "warn");
     cmd
 }
