@@ -190,12 +190,12 @@ pub async fn run(args: DemoArgs, config: &Option<PathBuf>) -> anyhow::Result<()>
                     .scope(cell, async {
                         let reg = registration(&mut rng, index);
                         // The planned 待受理 stops (see `Life::live`) are online submissions.
-                        let online = (index < 21 && index % 7 == 0) || rng.random_bool(0.06);
+                        let online = (index < 21 && index.is_multiple_of(7)) || rng.random_bool(0.06);
                         let who = if online {
                             actor("online", Role::Public, "bbcs")
                         } else {
                             actor(
-                                if index % 2 == 0 { "demo_window1" } else { "demo_window2" },
+                                if index.is_multiple_of(2) { "demo_window1" } else { "demo_window2" },
                                 Role::Window,
                                 "bbcs",
                             )
@@ -264,7 +264,10 @@ pub async fn run(args: DemoArgs, config: &Option<PathBuf>) -> anyhow::Result<()>
 
 /// The registration instant of every case, grouped by day (working days of the last two years,
 /// in order; within a day by time, then index).
-fn plan(app: &App, seed: u64, n: usize, end: DateTime<Utc>) -> Vec<(NaiveDate, Vec<(usize, DateTime<Utc>)>)> {
+/// A day's registrations: (case index, instant), in registration order.
+type DayPlan = (NaiveDate, Vec<(usize, DateTime<Utc>)>);
+
+fn plan(app: &App, seed: u64, n: usize, end: DateTime<Utc>) -> Vec<DayPlan> {
     let cal = app.calendar();
     let last = local_day(end);
     let first = last.checked_sub_days(Days::new(730)).expect("date");
@@ -454,9 +457,13 @@ impl Life<'_> {
     }
 
     async fn script(&mut self, index: usize, online: bool, stop: Stop, level: Level) -> Result<(), Step> {
-        let window =
-            actor(if index % 2 == 0 { "demo_window1" } else { "demo_window2" }, Role::Window, "bbcs");
-        let office = actor(if index % 3 == 0 { "demo_office2" } else { "demo_office1" }, Role::Office, "ywg");
+        let window = actor(
+            if index.is_multiple_of(2) { "demo_window1" } else { "demo_window2" },
+            Role::Window,
+            "bbcs",
+        );
+        let office =
+            actor(if index.is_multiple_of(3) { "demo_office2" } else { "demo_office1" }, Role::Office, "ywg");
         let inspector = actor("demo_inspector", Role::Inspector, "dcg");
         let leader = actor("demo_leader", Role::Leader, "nxzx");
         let halt = |s: Stop| if s == stop { Err(Step::Halt) } else { Ok(()) };
