@@ -104,7 +104,6 @@ impl App {
             let file = year_file(&y)?;
             cal.merge(&file);
         }
-        *self.inner.calendar.write().expect("calendar lock") = Arc::new(cal);
         let units = self.inner.store.units(None).await?;
         let mut policies = Vec::new();
         for center in units.iter().map(|u| u.center.clone()).collect::<std::collections::BTreeSet<_>>() {
@@ -121,9 +120,13 @@ impl App {
                 .unwrap_or_default();
             policies.push((center, p));
         }
+        // The versions' lock is held while the facts are swapped in: a version check that sees
+        // the new versions never finds the old facts, and one that runs meanwhile waits.
+        let mut seen = self.inner.cache_versions.write().expect("cache versions lock");
+        *self.inner.calendar.write().expect("calendar lock") = Arc::new(cal);
         *self.inner.units.write().expect("units lock") = units;
         *self.inner.policies.write().expect("policies lock") = policies;
-        *self.inner.cache_versions.write().expect("cache versions lock") = versions;
+        *seen = versions;
         Ok(())
     }
 

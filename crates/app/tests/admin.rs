@@ -8,21 +8,10 @@ use bancheng_domain::case::{Command, Level, Registration};
 use bancheng_domain::deadline::DeadlineKind;
 use bancheng_domain::policy::DeadlinePolicy;
 use bancheng_domain::{Actor, DomainError, Role};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use bancheng_testkit::time::{at, day};
+use chrono::{DateTime, Utc};
 
 const PASSWORD: &str = "correct-horse-1";
-
-fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(y, m, d, h, 0, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 async fn app_at(now: DateTime<Utc>) -> (App, Arc<ManualClock>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();

@@ -5,7 +5,8 @@ use bancheng_domain::case::*;
 use bancheng_domain::deadline::{DeadlineKind, Urgency, standing};
 use bancheng_domain::policy::DeadlinePolicy;
 use bancheng_domain::{Actor, DomainError, Role};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use bancheng_testkit::time::{at, day};
+use chrono::{DateTime, NaiveDate, Utc};
 
 const CENTER: &str = "nxzx";
 
@@ -28,19 +29,6 @@ fn office2() -> Actor {
 }
 fn handler(unit: &str) -> Actor {
     actor(&format!("h_{unit}"), Role::Handler, unit)
-}
-
-/// Beijing time.
-fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(y, m, d, h, 0, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
 struct World {

@@ -1,6 +1,7 @@
 //! The `bancheng` binary: parses the command line and runs one command (SPEC §6 CLI).
 
 mod cli;
+mod config;
 
 use std::process::ExitCode;
 

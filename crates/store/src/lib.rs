@@ -94,6 +94,8 @@ mod facts;
 pub mod model;
 mod search;
 mod stats;
+#[cfg(feature = "test-support")]
+mod test_support;
 mod verify;
 mod writer;
 
@@ -131,15 +133,44 @@ struct SqliteDb {
     writer: writer::Writer,
 }
 
+/// Connection settings (`bancheng.toml` `[store]`). The defaults keep a server under 100 MB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// PostgreSQL pool size.
+    pub postgres_max_connections: u32,
+    /// SQLite read connections; 0: two per CPU, between 4 and 16.
+    pub sqlite_readers: u32,
+    /// SQLite page cache per read connection, KiB: small, the OS file cache backs it.
+    pub sqlite_reader_cache_kib: u32,
+    /// SQLite page cache of the write connection, KiB: more, for index updates.
+    pub sqlite_writer_cache_kib: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            postgres_max_connections: 16,
+            sqlite_readers: 0,
+            sqlite_reader_cache_kib: 4_000,
+            sqlite_writer_cache_kib: 16_000,
+        }
+    }
+}
+
 impl Store {
+    /// [`Store::connect_with`] the default [`StoreOptions`].
+    pub async fn connect(url: &str) -> Result<Store> {
+        Self::connect_with(url, &StoreOptions::default()).await
+    }
+
     /// Opens `sqlite://path/to/file.db` (creating parent directories and the file) or
     /// `postgres://…`, and runs the pending migrations (sqlx's PostgreSQL migrator holds an
     /// advisory lock, so concurrent starts are safe).
-    pub async fn connect(url: &str) -> Result<Store> {
+    pub async fn connect_with(url: &str, options: &StoreOptions) -> Result<Store> {
         let inner = if url.starts_with("sqlite:") {
-            connect_sqlite(url).await?
+            connect_sqlite(url, options).await?
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            connect_postgres(url).await?
+            connect_postgres(url, options).await?
         } else {
             return Err(StoreError::InvalidUrl(format!("{url}: expected sqlite://… or postgres://…")));
         };
@@ -195,7 +226,7 @@ impl Store {
     }
 }
 
-async fn connect_sqlite(url: &str) -> Result<Inner> {
+async fn connect_sqlite(url: &str, options: &StoreOptions) -> Result<Inner> {
     if url.contains(":memory:") || url.contains("mode=memory") {
         return Err(StoreError::InvalidUrl(format!(
             "{url}: in-memory SQLite is not supported (readers and the writer need one file)"
@@ -205,9 +236,8 @@ async fn connect_sqlite(url: &str) -> Result<Inner> {
         .map_err(|e| StoreError::InvalidUrl(format!("{url}: {e}")))?
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
-        // Page cache per connection (KiB): small for readers, the OS file cache backs them;
-        // the writer gets more for index updates. Keeps the server under 100 MB.
-        .pragma("cache_size", "-4000")
+        // Page cache per connection (KiB, see `StoreOptions`).
+        .pragma("cache_size", format!("-{}", options.sqlite_reader_cache_kib))
         // Savepoint (statement) journals in memory: each job's savepoint journals the pages it
         // touches; on disk that is a temp-file write per page.
         .pragma("temp_store", "memory");
@@ -221,7 +251,7 @@ async fn connect_sqlite(url: &str) -> Result<Inner> {
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
-        .pragma("cache_size", "-16000");
+        .pragma("cache_size", format!("-{}", options.sqlite_writer_cache_kib));
     // Migrate through a one-connection pool (`Migrator::run` on a bare connection makes the
     // future non-`Send`), then open the writer's own connection.
     let setup = SqlitePoolOptions::new().max_connections(1).connect_with(write.clone()).await?;
@@ -230,19 +260,23 @@ async fn connect_sqlite(url: &str) -> Result<Inner> {
     sqlx::query("PRAGMA analysis_limit=400; PRAGMA optimize=0x10002").execute(&setup).await?;
     setup.close().await;
     let conn = write.connect().await?;
-    let readers = std::thread::available_parallelism().map_or(4, |n| n.get() * 2);
+    let readers = match options.sqlite_readers {
+        0 => std::thread::available_parallelism().map_or(4, |n| n.get() * 2).clamp(4, 16) as u32,
+        n => n,
+    };
     let read = SqlitePoolOptions::new()
         .min_connections(1)
-        .max_connections(readers.clamp(4, 16) as u32)
+        .max_connections(readers)
         .connect_with(base.read_only(true))
         .await?;
     Ok(Inner::Sqlite(SqliteDb { read, writer: writer::Writer::spawn(conn)? }))
 }
 
-async fn connect_postgres(url: &str) -> Result<Inner> {
+async fn connect_postgres(url: &str, settings: &StoreOptions) -> Result<Inner> {
     let options =
         PgConnectOptions::from_str(url).map_err(|e| StoreError::InvalidUrl(format!("{url}: {e}")))?;
-    let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+    let pool =
+        PgPoolOptions::new().max_connections(settings.postgres_max_connections).connect_with(options).await?;
     POSTGRES_MIGRATOR.run(&pool).await?;
     Ok(Inner::Postgres(pool))
 }
@@ -288,6 +322,7 @@ mod tests {
         ));
         send(s.record_login_failure(1, None));
         send(s.pending_notifications(1));
+        #[cfg(feature = "test-support")]
         send(s.tamper_event_payload_for_test("n", 1, "{}"));
         send(s.close());
     }

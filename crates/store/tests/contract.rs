@@ -3,85 +3,23 @@
 //! `postgres://postgres@127.0.0.1:5432/test`), on a fresh PostgreSQL database created through
 //! that URL and dropped afterwards.
 
-use std::hash::{BuildHasher, RandomState};
-
-use bancheng_store::{Backend, Store};
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
-
-const PG_ENV: &str = "BANCHENG_TEST_DATABASE_URL";
-
-/// A fresh database for one test on one backend.
-struct TestDb {
-    store: Store,
-    _dir: Option<tempfile::TempDir>,
-    /// (admin URL, database name) to drop at the end.
-    pg: Option<(String, String)>,
-}
-
-impl TestDb {
-    async fn create(backend: Backend, test: &str) -> Option<TestDb> {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("tempdir");
-                // A nested path: connect creates the parent directories.
-                let url = format!("sqlite://{}/data/bancheng.db", dir.path().display());
-                let store = Store::connect(&url).await.expect("connect sqlite");
-                Some(TestDb { store, _dir: Some(dir), pg: None })
-            }
-            Backend::Postgres => {
-                let Ok(admin) = std::env::var(PG_ENV) else {
-                    println!("{test} on PostgreSQL skipped: {PG_ENV} not set");
-                    return None;
-                };
-                let name = format!("t_{:016x}", RandomState::new().hash_one(test));
-                let mut conn = PgConnection::connect(&admin).await.expect("connect admin");
-                sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create database");
-                conn.close().await.ok();
-                let store = Store::connect(&database_url(&admin, &name)).await.expect("connect postgres");
-                Some(TestDb { store, _dir: None, pg: Some((admin, name)) })
-            }
-        }
-    }
-
-    /// Closes the store and drops the PostgreSQL database (best effort).
-    async fn destroy(self) {
-        self.store.close().await;
-        if let Some((admin, name)) = self.pg
-            && let Ok(mut conn) = PgConnection::connect(&admin).await
-        {
-            let _ = sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(&mut conn)
-                .await;
-        }
-    }
-}
-
-/// `admin`'s URL with its database replaced by `name`.
-fn database_url(admin: &str, name: &str) -> String {
-    let (main, query) = admin.split_once('?').unwrap_or((admin, ""));
-    let (server, _) = main
-        .rsplit_once('/')
-        .filter(|(server, _)| server.contains("//") && !server.ends_with('/'))
-        .unwrap_or((main, ""));
-    if query.is_empty() { format!("{server}/{name}") } else { format!("{server}/{name}?{query}") }
-}
+use bancheng_store::Store;
+use bancheng_testkit::db::{FreshDb, backends_for};
 
 /// One `#[tokio::test]` per body of the same name in [`bodies`], run on each backend.
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $name() {
-            for backend in [Backend::Sqlite, Backend::Postgres] {
-                let Some(db) = TestDb::create(backend, stringify!($name)).await else {
-                    continue;
-                };
-                eprintln!("{} on {backend:?}", stringify!($name));
-                let store = db.store.clone();
-                let outcome = tokio::spawn(async move { bodies::$name(&store).await }).await;
-                db.destroy().await;
+            for backend in backends_for(stringify!($name)) {
+                // A nested path: connect creates the parent directories.
+                let db = FreshDb::create_at(&backend, "data/bancheng.db").await;
+                let store = db.store().await;
+                eprintln!("{} on {}", stringify!($name), backend.name());
+                let s = store.clone();
+                let outcome = tokio::spawn(async move { bodies::$name(&s).await }).await;
+                store.close().await;
+                drop(db);
                 if let Err(e) = outcome {
                     if e.is_panic() {
                         std::panic::resume_unwind(e.into_panic());
@@ -151,18 +89,6 @@ async fn connect_refuses_unknown_and_in_memory_urls() {
     }
 }
 
-#[test]
-fn database_urls_get_the_test_database() {
-    assert_eq!(
-        database_url("postgres://postgres@127.0.0.1:5432/test", "t_1"),
-        "postgres://postgres@127.0.0.1:5432/t_1"
-    );
-    assert_eq!(
-        database_url("postgres://u@h/test?sslmode=disable", "t_1"),
-        "postgres://u@h/t_1?sslmode=disable"
-    );
-}
-
 mod bodies {
     /// `Vec<String>` of the given numbers.
     macro_rules! v {
@@ -171,15 +97,12 @@ mod bodies {
 
     use bancheng_domain::chain::{ChainLink, GENESIS, event_hash};
     use bancheng_store::*;
+    use bancheng_testkit::time::day;
     use chrono::{DateTime, NaiveDate, Utc};
     use serde_json::json;
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()
-    }
-
-    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
     const D10: (i32, u32, u32) = (2021, 8, 10);

@@ -27,20 +27,39 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
+    pub limits: Limits,
 }
 
-/// The largest request body a surface accepts: a drawn signature is ≤ 200 KB as a data URL.
-pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
+/// Request limits (`bancheng.toml` `[limits]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body. The largest legitimate one is a drawn signature (≤ 200 KB as a
+    /// data URL).
+    pub body_bytes: usize,
+    /// Rows per `ledger.xlsx` (422 above it).
+    pub export_max_rows: usize,
+}
 
-/// The whole HTTP interface (SPEC §6). Used by `serve` and by the tests alike.
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { body_bytes: 1024 * 1024, export_max_rows: api::ledger::MAX_ROWS }
+    }
+}
+
+/// The whole HTTP interface (SPEC §6) with the default [`Limits`]. Used by the tests.
 ///
 /// Around every surface, outermost first: the request id (`X-Request-Id` on every response),
 /// the `request` span, and the panic guard (a JSON 500).
 pub fn router(app: App) -> Router {
-    let state = AppState { app };
+    router_with(app, Limits::default())
+}
+
+/// The whole HTTP interface (SPEC §6). Used by `serve`.
+pub fn router_with(app: App, limits: Limits) -> Router {
+    let state = AppState { app, limits };
     Router::new()
-        .merge(api::routes())
-        .merge(ui::routes())
+        .merge(api::routes(limits.body_bytes))
+        .merge(ui::routes(limits.body_bytes))
         .merge(assets::routes())
         .merge(public::routes())
         .merge(open311::routes())

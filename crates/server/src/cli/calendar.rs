@@ -9,7 +9,10 @@ use bancheng_domain::calendar::Calendar;
 use chrono::NaiveDate;
 use clap::Subcommand;
 
-use super::{DEFAULT_DATABASE, DbArg, open};
+use std::path::PathBuf;
+
+use super::{DbArg, open};
+use crate::config::{Config, DEFAULT_DATABASE};
 
 #[derive(Subcommand)]
 pub enum CalendarCmd {
@@ -54,7 +57,7 @@ async fn calendar(database: Option<String>) -> anyhow::Result<Calendar> {
         None if std::path::Path::new("data/bancheng.db").exists() => DEFAULT_DATABASE.to_owned(),
         None => return Ok(Calendar::official()),
     };
-    let (app, _) = open(&url).await?;
+    let (app, _) = open(&Config { database: url, ..Config::default() }).await?;
     let cal = (*app.calendar()).clone();
     app.store().close().await;
     Ok(cal)
@@ -115,7 +118,7 @@ fn each(arg: &str, f: impl Fn(&str) -> Result<String, String>) -> ExitCode {
     if out.flush().is_err() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-pub async fn run(cmd: CalendarCmd) -> anyhow::Result<ExitCode> {
+pub async fn run(cmd: CalendarCmd, config: &Option<PathBuf>) -> anyhow::Result<ExitCode> {
     match cmd {
         CalendarCmd::IsWorkday { date, provisional, database } => {
             let cal = calendar(database).await?;
@@ -143,14 +146,14 @@ pub async fn run(cmd: CalendarCmd) -> anyhow::Result<ExitCode> {
         CalendarCmd::Import { file, db } => {
             let json =
                 std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
-            let (app, _) = open(&db.url).await?;
+            let (app, _) = open(&db.load(config)?).await?;
             let (years, _) = app.import_calendar(&json, &file.display().to_string(), "cli").await?;
             app.store().close().await;
             println!("已导入 {:?} 年的节假日安排，未办结事项的期限已按新安排重算", years);
             Ok(ExitCode::SUCCESS)
         }
         CalendarCmd::Years { db } => {
-            let (app, _) = open(&db.url).await?;
+            let (app, _) = open(&db.load(config)?).await?;
             let imported = app.store().calendar_years().await?;
             for y in app.calendar().years() {
                 match imported.iter().find(|r| r.year == y) {

@@ -2,32 +2,46 @@
 //! first (SPEC §6).
 
 mod calendar;
+mod demo;
 mod serve;
 
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use bancheng_app::{App, SystemClock};
 use bancheng_domain::Role;
+use bancheng_store::Store;
 use clap::{Args, Parser, Subcommand};
 
-/// The default database: a SQLite file under ./data/.
-pub const DEFAULT_DATABASE: &str = "sqlite://data/bancheng.db";
+use crate::config::{Config, Flags, mask_url};
 
 #[derive(Parser)]
 #[command(name = "bancheng", version, about = "办成：“办不成事”反映窗口事项管理系统")]
 pub struct Cli {
+    /// Settings file (TOML); env BANCHENG_CONFIG; default ./bancheng.toml if it exists.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
 
 #[derive(Args, Clone)]
 pub struct DbArg {
-    /// `sqlite://path.db` or `postgres://…`
-    #[arg(long = "database", env = "BANCHENG_DATABASE_URL", default_value = DEFAULT_DATABASE)]
-    pub url: String,
+    /// `sqlite://path.db` or `postgres://…` [env: BANCHENG_DATABASE_URL] [default: sqlite://data/bancheng.db]
+    #[arg(long = "database")]
+    pub url: Option<String>,
+}
+
+impl DbArg {
+    /// The configuration of a command whose only setting flag is `--database`.
+    pub fn load(&self, config: &Option<PathBuf>) -> anyhow::Result<Config> {
+        let mut flags = Flags { config: config.clone(), ..Flags::default() };
+        flags.set("database", self.url.as_ref());
+        Ok(Config::load(&flags)?.config)
+    }
 }
 
 #[derive(Subcommand)]
@@ -64,6 +78,10 @@ enum Cmd {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Print the effective configuration and where each value comes from (secrets masked).
+    Config(serve::ServeArgs),
+    /// Fill a database with realistic cases and their full histories (demos, benchmarks).
+    DemoData(demo::DemoArgs),
 }
 
 #[derive(Subcommand)]
@@ -112,9 +130,15 @@ enum UnitCmd {
     },
 }
 
-/// Opens the database and creates the source's units on an empty one.
-pub async fn open(url: &str) -> anyhow::Result<(App, Option<String>)> {
-    let app = App::open(url, Arc::new(SystemClock)).await.with_context(|| format!("无法打开数据库 {url}"))?;
+/// Opens the configured database and creates the source's units on an empty one.
+pub async fn open(config: &Config) -> anyhow::Result<(App, Option<String>)> {
+    let url = &config.database;
+    let store = Store::connect_with(url, &config.store)
+        .await
+        .with_context(|| format!("无法打开数据库 {}", mask_url(url)))?;
+    let app = App::with_store(store, Arc::new(SystemClock))
+        .await
+        .with_context(|| format!("无法打开数据库 {}", mask_url(url)))?;
     let password = app.bootstrap().await?;
     Ok((app, password))
 }
@@ -134,11 +158,14 @@ fn print_first_password(password: &Option<String>, to_stdout: bool) {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let command = cli.command.unwrap_or_else(|| Cmd::Serve(serve::ServeArgs::from_env()));
+    let command = cli.command.unwrap_or_else(|| Cmd::Serve(serve::ServeArgs::default()));
+    let config = cli.config;
     match command {
-        Cmd::Serve(args) => serve::run(args).await?,
+        Cmd::Serve(args) => serve::run(args.load(&config)?.config).await?,
+        Cmd::Config(args) => print!("{}", args.load(&config)?.render()),
+        Cmd::DemoData(args) => demo::run(args, &config).await?,
         Cmd::Migrate { db } => {
-            let (app, password) = open(&db.url).await?;
+            let (app, password) = open(&db.load(&config)?).await?;
             print_first_password(&password, false);
             println!("数据库已是最新结构");
             app.store().close().await;
@@ -151,14 +178,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::io::stdin().read_to_string(&mut password).context("读取密码失败")?;
             let password = password.trim_end_matches(['\n', '\r']);
             let role = Role::parse(&role)?;
-            let (app, first) = open(&db.url).await?;
+            let (app, first) = open(&db.load(&config)?).await?;
             print_first_password(&first, false);
             let user = app.add_user(&username, &name, role, &unit, password).await?;
             println!("已添加用户 {}（{}，{}）", user.username, role.label(), user.unit_code);
             app.store().close().await;
         }
         Cmd::User(UserCmd::List { db }) => {
-            let (app, first) = open(&db.url).await?;
+            let (app, first) = open(&db.load(&config)?).await?;
             print_first_password(&first, false);
             for center in app.store().centers().await? {
                 for u in app.store().users(&center).await? {
@@ -168,7 +195,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app.store().close().await;
         }
         Cmd::Unit(UnitCmd::List { db }) => {
-            let (app, first) = open(&db.url).await?;
+            let (app, first) = open(&db.load(&config)?).await?;
             print_first_password(&first, false);
             for u in app.units() {
                 println!("{}\t{}\t{}", u.code, u.name, u.parent_code.unwrap_or_default());
@@ -176,21 +203,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app.store().close().await;
         }
         Cmd::Unit(UnitCmd::Add { code, name, parent, kind, db }) => {
-            let (app, first) = open(&db.url).await?;
+            let (app, first) = open(&db.load(&config)?).await?;
             print_first_password(&first, false);
             let u = app.add_unit(&code, &name, parent.as_deref(), &kind).await?;
             println!("已添加单位 {}\t{}\t{}", u.code, u.name, u.parent_code.unwrap_or_default());
             app.store().close().await;
         }
-        Cmd::Calendar(cmd) => return calendar::run(cmd).await,
+        Cmd::Calendar(cmd) => return calendar::run(cmd, &config).await,
         Cmd::Backup { file, db } => {
-            let (app, _) = open(&db.url).await?;
+            let (app, _) = open(&db.load(&config)?).await?;
             app.store().backup(&file).await.with_context(|| format!("备份到 {} 失败", file.display()))?;
             println!("已备份到 {}", file.display());
             app.store().close().await;
         }
         Cmd::Reindex { db } => {
-            let (app, _) = open(&db.url).await?;
+            let (app, _) = open(&db.load(&config)?).await?;
             let started = std::time::Instant::now();
             let report = app.reindex().await?;
             app.store().close().await;
@@ -202,7 +229,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Cmd::VerifyLog { db } => {
-            let (app, _) = open(&db.url).await?;
+            let (app, _) = open(&db.load(&config)?).await?;
             let (checked, breaks) = app.store().verify_log().await?;
             app.store().close().await;
             if breaks.is_empty() {

@@ -6,18 +6,15 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use bancheng_app::{App, ManualClock};
 use bancheng_domain::Role;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
-pub const PG_ENV: &str = "BANCHENG_TEST_DATABASE_URL";
 pub const PASSWORD: &str = "correct-horse-1";
 pub const CENTER: &str = "nxzx";
 
@@ -35,115 +32,11 @@ pub const STAFF: &[(&str, Role, &str)] = &[
     ("zhengjp", Role::Leader, "nxzx"),
 ];
 
-/// Where a test's database lives.
-#[derive(Debug, Clone)]
-pub enum Backend {
-    Sqlite,
-    /// The admin URL through which fresh databases are created.
-    Postgres(String),
-}
-
-impl Backend {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres(_) => "PostgreSQL",
-        }
-    }
-}
-
-/// SQLite always; PostgreSQL too when `BANCHENG_TEST_DATABASE_URL` is set (else a clear
-/// "skipped" line is printed for that half).
-pub fn backends() -> Vec<Backend> {
-    let mut v = vec![Backend::Sqlite];
-    match std::env::var(PG_ENV) {
-        Ok(url) if !url.trim().is_empty() => v.push(Backend::Postgres(url)),
-        _ => println!("PostgreSQL half skipped: {PG_ENV} not set"),
-    }
-    v
-}
-
-/// `admin`'s URL with its database replaced by `name`.
-pub fn database_url(admin: &str, name: &str) -> String {
-    let (main, query) = admin.split_once('?').unwrap_or((admin, ""));
-    let (server, _) = main
-        .rsplit_once('/')
-        .filter(|(server, _)| server.contains("//") && !server.ends_with('/'))
-        .unwrap_or((main, ""));
-    if query.is_empty() { format!("{server}/{name}") } else { format!("{server}/{name}?{query}") }
-}
-
-fn unique_name() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("t_{:x}_{:x}_{n}", std::process::id(), nanos as u64)
-}
-
-/// A fresh, empty database. SQLite: a file in a temporary directory (removed on drop).
-/// PostgreSQL: `CREATE DATABASE t_…` through the admin URL, dropped (`WITH (FORCE)`) on drop.
-pub struct FreshDb {
-    pub url: String,
-    _dir: tempfile::TempDir,
-    pg: Option<(String, String)>,
-}
-
-impl FreshDb {
-    pub async fn create(backend: &Backend) -> FreshDb {
-        let dir = tempfile::tempdir().expect("tempdir");
-        match backend {
-            Backend::Sqlite => {
-                let url = format!("sqlite://{}/bancheng.db", dir.path().display());
-                FreshDb { url, _dir: dir, pg: None }
-            }
-            Backend::Postgres(admin) => {
-                let name = unique_name();
-                let mut conn =
-                    PgConnection::connect(admin).await.expect("connect to the PostgreSQL admin URL");
-                sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .expect("CREATE DATABASE");
-                conn.close().await.ok();
-                FreshDb { url: database_url(admin, &name), _dir: dir, pg: Some((admin.clone(), name)) }
-            }
-        }
-    }
-}
-
-impl Drop for FreshDb {
-    fn drop(&mut self) {
-        let Some((admin, name)) = self.pg.take() else { return };
-        // Drop may run inside a runtime: do the async work on a thread with its own.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-            rt.block_on(async {
-                if let Ok(mut conn) = PgConnection::connect(&admin).await {
-                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::query(AssertSqlSafe(sql)).execute(&mut conn).await;
-                    let _ = conn.close().await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-/// An instant given as Asia/Shanghai wall-clock time.
-pub fn shanghai(y: i32, m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
-    offset.with_ymd_and_hms(y, m, d, h, mi, 0).single().expect("valid local time").with_timezone(&Utc)
-}
-
-pub fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
-}
-
-/// Monday 2026-03-02 10:00 in Shanghai: an ordinary working week with no holiday near.
-pub fn default_start() -> DateTime<Utc> {
-    shanghai(2026, 3, 2, 10, 0)
-}
+// The browser tests include this file too and use only some of these.
+#[allow(unused_imports)]
+pub use bancheng_testkit::db::{Backend, FreshDb, backends};
+#[allow(unused_imports)]
+pub use bancheng_testkit::time::{date, default_start, shanghai};
 
 /// The application behind a real HTTP listener.
 pub struct TestApp {
@@ -471,6 +364,7 @@ fn base_command(cwd: &Path, args: &[&str]) -> Command {
         .env_remove("BANCHENG_DATABASE_URL")
         .env_remove("BANCHENG_ADDR")
         .env_remove("BANCHENG_TICK_SECONDS")
+        .env_remove("BANCHENG_CONFIG")
         .env("RUST_LOG", "warn");
     cmd
 }

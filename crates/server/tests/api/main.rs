@@ -6,6 +6,7 @@ mod admin_pages;
 mod auth;
 mod cases;
 mod cli;
+mod demo;
 mod durability;
 mod helpers;
 mod ledger;

@@ -24,7 +24,8 @@ use crate::http::extract::Auth;
 use crate::http::query::ListParams;
 use crate::http::view::UnitNames;
 
-/// The most rows one export may hold; more is a 422 on `to`.
+/// The default of [`crate::Limits::export_max_rows`]: the most rows one export may hold; more
+/// is a 422 on `to`.
 pub const MAX_ROWS: usize = 100_000;
 
 pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -62,7 +63,7 @@ pub async fn xlsx(
     let (tx, rx) = mpsc::channel::<CaseSummary>(256);
     let writer = tokio::task::spawn_blocking(move || write_workbook(rx, &names));
     // On an error the sender is dropped: the writer finishes on its own and its file is discarded.
-    let rows = s.app.ledger_export(&auth.actor, &q, MAX_ROWS, tx).await?;
+    let rows = s.app.ledger_export(&auth.actor, &q, s.limits.export_max_rows, tx).await?;
     let (file, len) = writer
         .await
         .map_err(|e| AppError::failed("ledger writer task", e))?

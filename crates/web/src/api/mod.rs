@@ -16,7 +16,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::AppState;
 
 /// The API's routes and middleware.
-pub fn routes() -> Router<AppState> {
+pub fn routes(body_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/v1/auth/token", post(auth::issue_token).delete(auth::revoke_token))
@@ -28,5 +28,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{number}/{action}", post(actions::act))
         .route("/api/v1/ledger.xlsx", get(ledger::xlsx))
         // The largest legitimate body is a drawn signature (≤ 200 KB as a data URL).
-        .layer(RequestBodyLimitLayer::new(crate::BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(body_limit))
 }

@@ -28,7 +28,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::AppState;
 
 /// The staff pages' routes and middleware.
-pub fn routes() -> Router<AppState> {
+pub fn routes(body_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/login", get(session::login_page).post(session::login))
@@ -45,5 +45,5 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .layer(middleware::from_fn(csrf::same_origin_posts))
         // The largest legitimate form is the confirmation with a drawn signature (≤ 200 KB).
-        .layer(RequestBodyLimitLayer::new(crate::BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(body_limit))
 }
