@@ -698,6 +698,9 @@ async fn spec_6_openapi_document_describes_every_case_action_and_sign_in() {
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with('3')), "an OpenAPI 3 document");
     let paths = doc["paths"].as_object().expect("paths");
+    // Deliberately independent of the domain's action table: the stable interface of SPEC §6
+    // (plus `assign`), spelled out here so that a change to the table that drops or renames an
+    // action fails this contract test.
     let actions = [
         "accept",
         "dispatch",
@@ -719,6 +722,7 @@ async fn spec_6_openapi_document_describes_every_case_action_and_sign_in() {
         "notice",
         "supervise",
         "close",
+        "assign",
     ];
     for action in actions {
         let path = format!("/api/v1/cases/{{number}}/{action}");

@@ -38,8 +38,8 @@ impl Staff {
             unit: self.actor.unit.clone(),
             csrf: self.csrf(),
             section,
-            can_intake: matches!(role, Role::Window | Role::Office),
-            can_read_cases: !matches!(role, Role::Admin | Role::Public | Role::System),
+            can_intake: bancheng_domain::case::may_register(role),
+            can_read_cases: bancheng_domain::case::may_read_cases(role),
             is_admin: role == Role::Admin,
         }
     }

@@ -7,10 +7,10 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bancheng_app::{AppError, CaseQuery, CaseSummary};
+use bancheng_domain::DomainError;
 use bancheng_domain::case::{Category, Channel, Registration};
 use bancheng_domain::deadline::local_day;
 use bancheng_domain::validate::{CreditCode, IdNumber, Phone};
-use bancheng_domain::{DomainError, Role};
 use serde::{Deserialize, Serialize};
 
 use super::extract::{Staff, StaffForm};
@@ -77,7 +77,7 @@ pub async fn intake_page(s: &AppState, staff: &Staff, section: &'static str) -> 
 }
 
 pub async fn page(State(s): State<AppState>, staff: Staff) -> UiResult {
-    if !matches!(staff.actor.role, Role::Window | Role::Office) {
+    if !bancheng_domain::case::may_register(staff.actor.role) {
         return Err(UiError::new(StatusCode::FORBIDDEN, "只有窗口值班人员和领导小组办公室可以登记"));
     }
     Ok(render_with(StatusCode::OK, &intake_page(&s, &staff, "intake").await?))
