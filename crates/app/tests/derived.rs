@@ -205,3 +205,46 @@ async fn second_server_on(url: &str) {
     first.store().close().await;
     second.store().close().await;
 }
+
+#[tokio::test]
+async fn the_first_start_after_a_migration_that_adds_derived_rows_rebuilds_them_from_the_log() {
+    for backend in
+        backends_for("the_first_start_after_a_migration_that_adds_derived_rows_rebuilds_them_from_the_log")
+    {
+        let db = FreshDb::create(&backend).await;
+        let clock = Arc::new(ManualClock::new(at(2026, 3, 2, 9)));
+        let app = seeded(&db.url, clock.clone()).await;
+        let (window, office) = (actor("lisu", Role::Window, "bbcs"), actor("cuixy", Role::Office, "ywg"));
+        let mut numbers = Vec::new();
+        for i in 0..3 {
+            let n = app.register(&window, &reg(i)).await.unwrap().case.number;
+            app.act(&window, &n, &Command::Resolve { outcome: Outcome::Done, reply: "当场办结".into() })
+                .await
+                .unwrap();
+            app.act(&office, &n, &Command::Verify { ok: true, note: String::new() }).await.unwrap();
+            app.act(&office, &n, &Command::Visit { reached: true, satisfaction: Some(4), comment: None })
+                .await
+                .unwrap();
+            numbers.push(n);
+        }
+        let online = all_facts(&app, &numbers).await;
+        assert!(
+            online.iter().all(|f| f.deadlines.len() == 1 && f.visits.len() == 1 && f.resolutions.len() == 1)
+        );
+        // What migration 0003 leaves on a database that had cases: empty fact tables and a
+        // reindex owed.
+        app.store()
+            .execute_for_test(
+                "DELETE FROM case_deadlines; DELETE FROM case_visits; DELETE FROM case_resolutions; \
+                 INSERT INTO maintenance (task) VALUES ('reindex')",
+            )
+            .await
+            .unwrap();
+        app.store().close().await;
+
+        let reopened = open(&db.url, clock).await;
+        assert_eq!(all_facts(&reopened, &numbers).await, online, "{}", backend.name());
+        assert!(reopened.store().maintenance_owed().await.unwrap().is_empty(), "done once");
+        reopened.store().close().await;
+    }
+}
