@@ -73,6 +73,24 @@ pub struct CaseSummary {
     pub remarks: Vec<String>,
 }
 
+/// Steps on one case decided in memory and committed at once ([`App::history`]): an imported
+/// history, or demo data.
+pub struct History {
+    before: Case,
+    case: Case,
+    version: i64,
+    steps: i64,
+    events: Vec<NewEvent>,
+    notes: Vec<NewNotification>,
+}
+
+impl History {
+    /// The case as the steps so far leave it.
+    pub fn case(&self) -> &Case {
+        &self.case
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CaseQuery {
     pub status: Option<String>,
@@ -495,25 +513,61 @@ impl App {
     /// One action on a case (SPEC §6). A concurrent change makes this a 409, never a lost update.
     pub async fn act(&self, actor: &Actor, number: &str, cmd: &Command) -> Result<CaseView> {
         let (case, version) = self.load(actor, number).await?;
-        let resolved;
-        let cmd = match cmd {
-            Command::Assign { assignee, .. } => {
-                let user = match self.store().user_by_name(assignee.trim()).await {
-                    Ok(u) if u.center == actor.center && !u.disabled => u,
-                    Ok(_) | Err(StoreError::NotFound) => {
-                        return Err(
-                            DomainError::invalid("assignee", format!("经办人不存在：{assignee}")).into()
-                        );
-                    }
-                    Err(e) => return Err(e.into()),
-                };
-                resolved = Command::Assign { assignee: user.username, assignee_unit: user.unit_code };
-                &resolved
-            }
-            other => other,
-        };
-        let (case, version) = self.decide_and_commit(actor, case, version, cmd).await?;
+        let cmd = self.resolved(actor, cmd).await?;
+        let (case, version) = self.decide_and_commit(actor, case, version, &cmd).await?;
         Ok(self.view(&case, actor, version))
+    }
+
+    /// The command with what the caller cannot know filled in: the assignee's unit.
+    async fn resolved(&self, actor: &Actor, cmd: &Command) -> Result<Command> {
+        let Command::Assign { assignee, .. } = cmd else { return Ok(cmd.clone()) };
+        let user = match self.store().user_by_name(assignee.trim()).await {
+            Ok(u) if u.center == actor.center && !u.disabled => u,
+            Ok(_) | Err(StoreError::NotFound) => {
+                return Err(DomainError::invalid("assignee", format!("经办人不存在：{assignee}")).into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Command::Assign { assignee: user.username, assignee_unit: user.unit_code })
+    }
+
+    /// Starts a [`History`]: several steps on one case, decided one after another exactly as
+    /// [`App::act`] decides them (each by its actor at the clock's instant), committed at once.
+    pub async fn history(&self, actor: &Actor, number: &str) -> Result<History> {
+        let (case, version) = self.load(actor, number).await?;
+        Ok(History { before: case.clone(), case, version, steps: 0, events: vec![], notes: vec![] })
+    }
+
+    /// Decides one step of a history in memory (a refusal leaves the history as it was).
+    pub async fn history_act(&self, h: &mut History, actor: &Actor, cmd: &Command) -> Result<()> {
+        case::may_read(&h.case, actor)?;
+        let cmd = self.resolved(actor, cmd).await?;
+        let now = self.now();
+        let cal = self.calendar();
+        let policy = self.policy(&h.case.center);
+        let units = self.unit_codes(&h.case.center);
+        let d = case::decide(&h.case, &cmd, &self.ctx(actor, now, &policy, &cal, &units))?;
+        if d.events.is_empty() {
+            return Ok(());
+        }
+        h.events.extend(to_new_events(&d, actor, now));
+        h.notes.extend(to_notes(&d).into_iter().map(|n| NewNotification { at: Some(now), ..n }));
+        h.steps += 1;
+        h.case = d.case;
+        Ok(())
+    }
+
+    /// Commits a history: the case row as the last step leaves it (its version counting every
+    /// step, as step-by-step commits would), every event with its own actor and instant, every
+    /// message owed — the same rows as [`App::act`] step by step.
+    pub async fn commit_history(&self, h: History) -> Result<i64> {
+        if h.steps == 0 {
+            return Ok(h.version);
+        }
+        let now = self.now();
+        let mut row = row_of(&h.case, h.version + h.steps, local_day(now), now)?;
+        row.facts = fact_rows(&h.case, Some(&h.before));
+        Ok(self.store().commit(h.version, row, h.events, h.notes).await?.version)
     }
 
     pub(crate) async fn decide_and_commit(

@@ -18,7 +18,7 @@ mod workbench;
 pub use admin::{CalendarImport, CalendarYear, ChangedDeadline, PolicyVersion, UNIT_KINDS, Unit};
 pub use auth::{LoginLimits, TokenGrant, User};
 pub use background::{Background, BackgroundConfig};
-pub use cases::{CaseQuery, CaseSummary, CaseView, EventView};
+pub use cases::{CaseQuery, CaseSummary, CaseView, EventView, History};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, BoxError, Result, error_chain};
 pub use ledger::{LEDGER_COLUMNS, ledger_cells};

@@ -78,6 +78,7 @@ pub(crate) fn outbox_row(n: &Notification) -> NewNotification {
             "text": text_of(&n.message),
             "params": params,
         }),
+        at: None,
     }
 }
 

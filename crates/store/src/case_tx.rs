@@ -259,7 +259,7 @@ where
                 .push(", ")
                 .push_bind(Json(&n.payload))
                 .push(", ")
-                .push_bind(r.updated_at)
+                .push_bind(n.at.map_or(r.updated_at, secs))
                 .push(")");
         }
     }
@@ -569,7 +569,9 @@ pub(crate) async fn commit<C: CaseTx>(
     if old.version != expected {
         return Err(StoreError::Conflict);
     }
-    row.version = expected + 1;
+    // One step, unless the row says it carries several (an imported history: one commit per
+    // decided step, as the step-by-step path would have counted them).
+    row.version = row.version.max(expected + 1);
     row.received_at = secs(row.received_at);
     row.updated_at = secs(row.updated_at);
     let links = chain(&row.number, old.head_seq, &old.head_hash, events);

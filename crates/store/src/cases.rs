@@ -60,7 +60,8 @@ impl Store {
 
     /// Appends `events` and replaces the case row (found by center and number) in one
     /// transaction iff the stored version is `expected_version`, else `Conflict` and nothing
-    /// is written. Returns the new row, whose version is `expected_version + 1`.
+    /// is written. Returns the new row, whose version is `expected_version + 1` — or `row.version`
+    /// when that is larger: a commit that carries the steps of a whole history counts each.
     pub async fn commit(
         &self,
         expected_version: i64,
@@ -277,7 +278,7 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|(id, number, kind, recipient, Json(payload))| {
-                (id, number, NewNotification { kind, recipient, payload })
+                (id, number, NewNotification { kind, recipient, payload, at: None })
             })
             .collect())
     }

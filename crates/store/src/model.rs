@@ -241,6 +241,10 @@ pub struct NewNotification {
     /// Unit code or username the message is for.
     pub recipient: String,
     pub payload: serde_json::Value,
+    /// When it was owed; `None`: the case row's `updated_at` (the commit's instant). Set when
+    /// one commit carries the steps of several instants (an imported history).
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
 }
 
 /// Filters of `GET /api/v1/cases` and the 台账 (SPEC §5, §6).

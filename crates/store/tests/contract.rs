@@ -289,7 +289,8 @@ mod bodies {
         let mut stale = row.clone();
         stale.status = "resolved".into();
         stale.description = "改了".into();
-        let note = NewNotification { kind: "sms".into(), recipient: "tax".into(), payload: json!({}) };
+        let note =
+            NewNotification { kind: "sms".into(), recipient: "tax".into(), payload: json!({}), at: None };
         let err = s.commit(1, stale, vec![event("resolved", json!({}))], vec![note]).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict), "{err:?}");
         assert_eq!(s.case("bbc", &row.number).await.unwrap(), first);
@@ -858,6 +859,7 @@ mod bodies {
             kind: "dispatch".into(),
             recipient: recipient.into(),
             payload: json!({"text": "请在3个工作日内反馈", "b": 1, "a": 2}),
+            at: None,
         };
         let row = s
             .register(

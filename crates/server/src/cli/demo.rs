@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use bancheng_app::{App, AppError, Clock};
+use bancheng_app::{App, AppError, Clock, History};
 use bancheng_domain::case::{Command, Level, Outcome, Registration};
 use bancheng_domain::deadline::local_day;
 use bancheng_domain::{Actor, Role};
@@ -50,6 +50,11 @@ pub struct DemoArgs {
     /// Cases in flight at once.
     #[arg(long, default_value_t = 512)]
     pub concurrency: usize,
+    /// Commit every step of a case's life on its own (`App::act`, as staff would) instead of
+    /// deciding the life in memory and committing it at once (`App::history`: the same rows,
+    /// much faster).
+    #[arg(long)]
+    pub step_by_step: bool,
     #[command(flatten)]
     pub db: DbArg,
 }
@@ -173,7 +178,7 @@ pub async fn run(args: DemoArgs, config: &Option<PathBuf>) -> anyhow::Result<()>
             }
         })
     };
-    let seed = args.seed;
+    let (seed, step_by_step) = (args.seed, args.step_by_step);
     let mut days_set = tokio::task::JoinSet::new();
     for (_, cases) in plans {
         let (app, counts, gate) = (app.clone(), counts.clone(), gate.clone());
@@ -226,8 +231,23 @@ pub async fn run(args: DemoArgs, config: &Option<PathBuf>) -> anyhow::Result<()>
                 };
                 let (app, counts) = (app.clone(), counts.clone());
                 lives.spawn(NOW.scope(std::cell::Cell::new(at), async move {
-                    let mut life = Life { app: &app, number: &number, end, rng, commits: 0 };
-                    let outcome = life.live(index, online).await;
+                    let history = if step_by_step {
+                        None
+                    } else {
+                        match app.history(&actor("demo_office1", Role::Office, "ywg"), &number).await {
+                            Ok(h) => Some(h),
+                            Err(e) => {
+                                eprintln!("事项 {number}（第 {index} 件）无法读取：{e}");
+                                counts.refused.fetch_add(1, Ordering::Relaxed);
+                                return;
+                            }
+                        }
+                    };
+                    let mut life = Life { app: &app, number: &number, end, rng, commits: 0, history };
+                    let mut outcome = life.live(index, online).await;
+                    if let (Ok(()), Some(h)) = (&outcome, life.history.take()) {
+                        outcome = app.commit_history(h).await.map(|_| ());
+                    }
                     counts.commits.fetch_add(life.commits, Ordering::Relaxed);
                     if let Err(e) = outcome {
                         eprintln!("事项 {number}（第 {index} 件）演示步骤被拒绝：{e}");
@@ -365,6 +385,8 @@ struct Life<'a> {
     end: DateTime<Utc>,
     rng: StdRng,
     commits: u64,
+    /// The life decided in memory and committed at once; `None`: each step committed.
+    history: Option<History>,
 }
 
 /// The script ran into the end of the period (or a planned stop): the case stays as it is.
@@ -416,7 +438,12 @@ impl Life<'_> {
     }
 
     async fn act(&mut self, who: &Actor, cmd: Command) -> Result<(), Step> {
-        self.app.act(who, self.number, &cmd).await?;
+        match &mut self.history {
+            Some(h) => self.app.history_act(h, who, &cmd).await?,
+            None => {
+                self.app.act(who, self.number, &cmd).await?;
+            }
+        }
         self.commits += 1;
         Ok(())
     }
