@@ -15,12 +15,12 @@ use bancheng_domain::validate::{mask_id, mask_phone};
 use bancheng_domain::{Actor, DomainError};
 use bancheng_store::StoreError;
 use bancheng_store::model::{
-    CaseFilter, CaseRow, DeadlineRow, FactRows, LedgerSort, NewEvent, NewNotification, NoticeRow,
-    ResolutionRow, StoredEvent, VisitRow,
+    CaseFilter, CaseRow, FactRows, LedgerSort, NewEvent, NewNotification, StoredEvent,
 };
 use tokio::sync::mpsc;
 
-use crate::{App, AppError, Result};
+use crate::facts::fact_rows;
+use crate::{App, AppError, CaseQuery, Result};
 
 /// A case as returned to a user: the (masked) case, its version, and how its clocks stand today.
 #[derive(Debug, Clone, Serialize)]
@@ -73,122 +73,6 @@ pub struct CaseSummary {
     pub remarks: Vec<String>,
 }
 
-/// Steps on one case decided in memory and committed at once ([`App::history`]): an imported
-/// history, or demo data.
-pub struct History {
-    before: Case,
-    case: Case,
-    version: i64,
-    steps: i64,
-    events: Vec<NewEvent>,
-    notes: Vec<NewNotification>,
-}
-
-impl History {
-    /// The case as the steps so far leave it.
-    pub fn case(&self) -> &Case {
-        &self.case
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct CaseQuery {
-    pub status: Option<String>,
-    pub level: Option<String>,
-    pub unit: Option<String>,
-    pub overdue: Option<bool>,
-    pub category: Option<String>,
-    pub channel: Option<String>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub q: Option<String>,
-    pub page: Option<u32>,
-    pub per_page: Option<u32>,
-    /// `received_desc` (default), `received_asc`, `due` or `number` ([`LedgerSort`]).
-    pub sort: Option<String>,
-}
-
-impl CaseQuery {
-    /// The query from its parameters (`case::CASE_FILTERS`): a malformed value is a 422 naming
-    /// it; an empty value is no filter; other parameters are ignored (as they always were).
-    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Result<CaseQuery> {
-        let mut q = CaseQuery::default();
-        for (k, v) in pairs {
-            let (name, value) = (k.as_ref(), v.as_ref().trim());
-            let Some(def) = case::filter_def(name) else { continue };
-            if value.is_empty() {
-                continue;
-            }
-            let text = || Some(value.to_owned());
-            match def.name {
-                "status" => q.status = text(),
-                "level" => q.level = text(),
-                "unit" => q.unit = text(),
-                "overdue" => q.overdue = Some(parse_bool(def.name, value)?),
-                "category" => q.category = text(),
-                "channel" => q.channel = text(),
-                "from" => q.from = Some(parse_date(def.name, value)?),
-                "to" => q.to = Some(parse_date(def.name, value)?),
-                "q" => q.q = text(),
-                "page" => q.page = Some(parse_u32(def.name, value)?),
-                "per_page" => q.per_page = Some(parse_u32(def.name, value)?),
-                "sort" => q.sort = text(),
-                other => unreachable!("filter {other} of CASE_FILTERS has no parser"),
-            }
-        }
-        Ok(q)
-    }
-
-    /// The set parameters in `CASE_FILTERS` order; with `selection_only`, without paging (for
-    /// print, export and pager links).
-    pub fn to_pairs(&self, selection_only: bool) -> Vec<(&'static str, String)> {
-        case::CASE_FILTERS
-            .iter()
-            .filter(|f| f.selects || !selection_only)
-            .filter_map(|f| {
-                let v = match f.name {
-                    "status" => self.status.clone(),
-                    "level" => self.level.clone(),
-                    "unit" => self.unit.clone(),
-                    "overdue" => self.overdue.map(|b| b.to_string()),
-                    "category" => self.category.clone(),
-                    "channel" => self.channel.clone(),
-                    "from" => self.from.map(|d| d.to_string()),
-                    "to" => self.to.map(|d| d.to_string()),
-                    "q" => self.q.clone(),
-                    "page" => self.page.map(|n| n.to_string()),
-                    "per_page" => self.per_page.map(|n| n.to_string()),
-                    "sort" => self.sort.clone(),
-                    _ => None,
-                };
-                v.filter(|v| !v.trim().is_empty()).map(|v| (f.name, v))
-            })
-            .collect()
-    }
-
-    /// The value of one parameter as the form shows it ("" when unset).
-    pub fn value(&self, name: &str) -> String {
-        self.to_pairs(false).into_iter().find(|(k, _)| *k == name).map(|(_, v)| v).unwrap_or_default()
-    }
-}
-
-fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| DomainError::invalid(field, format!("日期格式应为YYYY-MM-DD：{s}")).into())
-}
-
-fn parse_u32(field: &'static str, s: &str) -> Result<u32> {
-    s.parse().map_err(|_| DomainError::invalid(field, format!("应为正整数：{s}")).into())
-}
-
-fn parse_bool(field: &'static str, s: &str) -> Result<bool> {
-    match s {
-        "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        _ => Err(DomainError::invalid(field, format!("应为true或false：{s}")).into()),
-    }
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct EventView {
     pub seq: i64,
@@ -202,7 +86,7 @@ pub struct EventView {
     pub hash: String,
 }
 
-fn to_new_events(d: &Decision, actor: &Actor, now: DateTime<Utc>) -> Vec<NewEvent> {
+pub(crate) fn to_new_events(d: &Decision, actor: &Actor, now: DateTime<Utc>) -> Vec<NewEvent> {
     d.events
         .iter()
         .map(|e| {
@@ -219,7 +103,7 @@ fn to_new_events(d: &Decision, actor: &Actor, now: DateTime<Utc>) -> Vec<NewEven
         .collect()
 }
 
-fn to_notes(d: &Decision) -> Vec<NewNotification> {
+pub(crate) fn to_notes(d: &Decision) -> Vec<NewNotification> {
     d.notifications.iter().map(crate::outbox::outbox_row).collect()
 }
 
@@ -250,78 +134,6 @@ pub(crate) fn row_of(case: &Case, version: i64, today: NaiveDate, now: DateTime<
         state: serde_json::to_value(case).map_err(|e| AppError::failed("case state to JSON", e))?,
         facts: FactRows::default(),
     })
-}
-
-/// The fact rows of a case (`bancheng_domain::case::facts_of`) as the store writes them. With
-/// `before`, only the tables whose rows changed; without, every table.
-pub(crate) fn fact_rows(case: &Case, before: Option<&Case>) -> FactRows {
-    let now = case::facts_of(case);
-    let old = before.map(case::facts_of);
-    let deadlines = (old.as_ref().is_none_or(|o| o.deadlines != now.deadlines)).then(|| {
-        now.deadlines
-            .iter()
-            .map(|d| DeadlineRow {
-                deadline_id: d.deadline_id as i32,
-                kind: d.kind.code().into(),
-                due: d.due,
-                outcome: d.outcome.code().into(),
-                round: d.round as i32,
-                unit_code: d.unit.clone(),
-                extended_from: d.extended_from,
-                provisional: d.provisional,
-                workdays: d.workdays as i32,
-                policy_version: d.policy_version as i32,
-                set_at: d.set_at,
-                set_by: d.set_by.clone(),
-                closed_at: d.closed_at,
-                note: d.note.clone(),
-            })
-            .collect()
-    });
-    let visits = (old.as_ref().is_none_or(|o| o.visits != now.visits)).then(|| {
-        now.visits
-            .iter()
-            .map(|v| VisitRow {
-                seq: v.seq as i32,
-                round: v.round as i32,
-                reached: v.reached,
-                satisfaction: v.satisfaction.map(i32::from),
-                sampled: v.sampled,
-                by_user: v.by.clone(),
-                role: v.role.clone(),
-                at: v.at,
-            })
-            .collect()
-    });
-    let notices = (old.as_ref().is_none_or(|o| o.notices != now.notices)).then(|| {
-        now.notices
-            .iter()
-            .map(|n| NoticeRow {
-                seq: n.seq as i32,
-                unit_code: n.unit.clone(),
-                person: n.person.clone(),
-                fault: n.fault.clone(),
-                opinion: n.opinion.clone(),
-                by_user: n.by.clone(),
-                at: n.at,
-            })
-            .collect()
-    });
-    let resolutions = (old.as_ref().is_none_or(|o| o.resolutions != now.resolutions)).then(|| {
-        now.resolutions
-            .iter()
-            .map(|r| ResolutionRow {
-                seq: r.seq as i32,
-                round: r.round as i32,
-                outcome: r.outcome.code().into(),
-                level: r.level.code().into(),
-                unit_code: r.unit.clone(),
-                by_user: r.by.clone(),
-                at: r.at,
-            })
-            .collect()
-    });
-    FactRows { deadlines, visits, notices, resolutions }
 }
 
 /// The list and ledger row of a stored case: masked, with its clock standing on `today`.
@@ -422,7 +234,7 @@ pub(crate) fn case_of(row: &CaseRow) -> Result<Case> {
 }
 
 impl App {
-    fn ctx<'a>(
+    pub(crate) fn ctx<'a>(
         &self,
         actor: &'a Actor,
         now: DateTime<Utc>,
@@ -519,7 +331,7 @@ impl App {
     }
 
     /// The command with what the caller cannot know filled in: the assignee's unit.
-    async fn resolved(&self, actor: &Actor, cmd: &Command) -> Result<Command> {
+    pub(crate) async fn resolved(&self, actor: &Actor, cmd: &Command) -> Result<Command> {
         let Command::Assign { assignee, .. } = cmd else { return Ok(cmd.clone()) };
         let user = match self.store().user_by_name(assignee.trim()).await {
             Ok(u) if u.center == actor.center && !u.disabled => u,
@@ -529,45 +341,6 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         Ok(Command::Assign { assignee: user.username, assignee_unit: user.unit_code })
-    }
-
-    /// Starts a [`History`]: several steps on one case, decided one after another exactly as
-    /// [`App::act`] decides them (each by its actor at the clock's instant), committed at once.
-    pub async fn history(&self, actor: &Actor, number: &str) -> Result<History> {
-        let (case, version) = self.load(actor, number).await?;
-        Ok(History { before: case.clone(), case, version, steps: 0, events: vec![], notes: vec![] })
-    }
-
-    /// Decides one step of a history in memory (a refusal leaves the history as it was).
-    pub async fn history_act(&self, h: &mut History, actor: &Actor, cmd: &Command) -> Result<()> {
-        case::may_read(&h.case, actor)?;
-        let cmd = self.resolved(actor, cmd).await?;
-        let now = self.now();
-        let cal = self.calendar();
-        let policy = self.policy(&h.case.center);
-        let units = self.unit_codes(&h.case.center);
-        let d = case::decide(&h.case, &cmd, &self.ctx(actor, now, &policy, &cal, &units))?;
-        if d.events.is_empty() {
-            return Ok(());
-        }
-        h.events.extend(to_new_events(&d, actor, now));
-        h.notes.extend(to_notes(&d).into_iter().map(|n| NewNotification { at: Some(now), ..n }));
-        h.steps += 1;
-        h.case = d.case;
-        Ok(())
-    }
-
-    /// Commits a history: the case row as the last step leaves it (its version counting every
-    /// step, as step-by-step commits would), every event with its own actor and instant, every
-    /// message owed — the same rows as [`App::act`] step by step.
-    pub async fn commit_history(&self, h: History) -> Result<i64> {
-        if h.steps == 0 {
-            return Ok(h.version);
-        }
-        let now = self.now();
-        let mut row = row_of(&h.case, h.version + h.steps, local_day(now), now)?;
-        row.facts = fact_rows(&h.case, Some(&h.before));
-        Ok(self.store().commit(h.version, row, h.events, h.notes).await?.version)
     }
 
     pub(crate) async fn decide_and_commit(
@@ -761,39 +534,5 @@ fn event_view(e: StoredEvent, case: &Case, masked: &Case) -> EventView {
         at: e.at,
         payload,
         hash: e.hash,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_filter_of_the_table_parses_and_prints_back() {
-        let value = |name: &str| match name {
-            "from" | "to" => "2026-03-02",
-            "overdue" => "true",
-            "page" | "per_page" => "3",
-            _ => "x",
-        };
-        let pairs: Vec<(&str, &str)> = case::CASE_FILTERS.iter().map(|f| (f.name, value(f.name))).collect();
-        let q = CaseQuery::from_pairs(&pairs).unwrap();
-        let back: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        assert_eq!(q.to_pairs(false), back);
-        assert!(q.to_pairs(true).iter().all(|(k, _)| *k != "page" && *k != "per_page"));
-    }
-
-    #[test]
-    fn a_bad_filter_is_refused_naming_it() {
-        for (k, v, field) in
-            [("from", "3月2日", "from"), ("per_page", "-1", "per_page"), ("overdue", "yes", "overdue")]
-        {
-            match CaseQuery::from_pairs(&[(k, v)]) {
-                Err(AppError::Domain(DomainError::Invalid { field: f, .. })) => assert_eq!(f, field),
-                other => panic!("{k}={v}: {other:?}"),
-            }
-        }
-        assert_eq!(CaseQuery::from_pairs(&[("status", " ")]).unwrap().status, None, "empty is no filter");
-        assert!(CaseQuery::from_pairs(&[("_", "1")]).is_ok(), "other parameters are ignored");
     }
 }

@@ -7,7 +7,8 @@ use bancheng_domain::deadline::local_day;
 use bancheng_store::StoreError;
 use tokio::task::JoinSet;
 
-use crate::cases::{fact_rows, row_of};
+use crate::cases::row_of;
+use crate::facts::fact_rows;
 use crate::{App, AppError, Result};
 
 /// Cases read per page, and rebuilt at once (so SQLite's writer batches their commits).
