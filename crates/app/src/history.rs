@@ -22,13 +22,6 @@ pub struct History {
     notes: Vec<NewNotification>,
 }
 
-impl History {
-    /// The case as the steps so far leave it.
-    pub fn case(&self) -> &Case {
-        &self.case
-    }
-}
-
 impl App {
     /// Starts a [`History`]: several steps on one case, decided one after another exactly as
     /// [`App::act`] decides them (each by its actor at the clock's instant), committed at once.

@@ -81,11 +81,6 @@ impl CaseQuery {
             })
             .collect()
     }
-
-    /// The value of one parameter as the form shows it ("" when unset).
-    pub fn value(&self, name: &str) -> String {
-        self.to_pairs(false).into_iter().find(|(k, _)| *k == name).map(|(_, v)| v).unwrap_or_default()
-    }
 }
 
 fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate> {

@@ -17,44 +17,49 @@ pub struct CaseRef {
 impl Store {
     /// Every fact row of one case, in key order.
     pub async fn facts(&self, center: &str, number: &str) -> Result<StoredFacts> {
+        /// The rows of one fact table of the case, `$columns` from `$table`, in `$order`.
+        macro_rules! rows_of_case {
+            ($ex:ident, $columns:literal, $table:literal, $order:literal) => {
+                sqlx::query_as(concat!(
+                    "SELECT ",
+                    $columns,
+                    " FROM ",
+                    $table,
+                    " WHERE case_id = (SELECT id FROM cases WHERE center = $1 AND number = $2) ORDER BY ",
+                    $order
+                ))
+                .bind(center)
+                .bind(number)
+                .fetch_all($ex)
+                .await?
+            };
+        }
         Ok(read_db!(self, |ex| {
-            let deadlines: Vec<DeadlineRow> = sqlx::query_as(concat!(
-                "SELECT deadline_id, kind, due, outcome, round, unit_code, extended_from, provisional, \
-                 workdays, policy_version, set_at, set_by, closed_at, note FROM case_deadlines \
-                 WHERE case_id = (SELECT id FROM cases WHERE center = $1 AND number = $2) ",
-                "ORDER BY deadline_id"
-            ))
-            .bind(center)
-            .bind(number)
-            .fetch_all(ex)
-            .await?;
-            let visits: Vec<VisitRow> = sqlx::query_as(concat!(
-                "SELECT seq, round, reached, satisfaction, sampled, by_user, role, at FROM case_visits \
-                 WHERE case_id = (SELECT id FROM cases WHERE center = $1 AND number = $2) ",
-                "ORDER BY seq"
-            ))
-            .bind(center)
-            .bind(number)
-            .fetch_all(ex)
-            .await?;
-            let notices: Vec<NoticeRow> = sqlx::query_as(concat!(
-                "SELECT seq, unit_code, person, fault, opinion, by_user, at FROM case_notices \
-                 WHERE case_id = (SELECT id FROM cases WHERE center = $1 AND number = $2) ",
-                "ORDER BY seq"
-            ))
-            .bind(center)
-            .bind(number)
-            .fetch_all(ex)
-            .await?;
-            let resolutions: Vec<ResolutionRow> = sqlx::query_as(concat!(
-                "SELECT seq, round, outcome, level, unit_code, by_user, at FROM case_resolutions \
-                 WHERE case_id = (SELECT id FROM cases WHERE center = $1 AND number = $2) ",
-                "ORDER BY seq"
-            ))
-            .bind(center)
-            .bind(number)
-            .fetch_all(ex)
-            .await?;
+            let deadlines: Vec<DeadlineRow> = rows_of_case!(
+                ex,
+                "deadline_id, kind, due, outcome, round, unit_code, extended_from, provisional, workdays, \
+                 policy_version, set_at, set_by, closed_at, note",
+                "case_deadlines",
+                "deadline_id"
+            );
+            let visits: Vec<VisitRow> = rows_of_case!(
+                ex,
+                "seq, round, reached, satisfaction, sampled, by_user, role, at",
+                "case_visits",
+                "seq"
+            );
+            let notices: Vec<NoticeRow> = rows_of_case!(
+                ex,
+                "seq, unit_code, person, fault, opinion, by_user, at",
+                "case_notices",
+                "seq"
+            );
+            let resolutions: Vec<ResolutionRow> = rows_of_case!(
+                ex,
+                "seq, round, outcome, level, unit_code, by_user, at",
+                "case_resolutions",
+                "seq"
+            );
             StoredFacts { number: number.to_owned(), deadlines, visits, notices, resolutions }
         }))
     }
