@@ -24,11 +24,25 @@ pub struct Unit {
     pub parent_code: Option<String>,
     /// center | area | window | section | office | outside (see [`UNIT_KINDS`])
     pub kind: String,
+    /// Receives cases (SPEC §7: dispatch only to these).
+    pub handles_cases: bool,
+    pub phone: Option<String>,
+    /// A center's public address: the QR code of the 登记表 and the links to applicants.
+    pub public_url: Option<String>,
 }
 
 impl From<UnitRow> for Unit {
     fn from(u: UnitRow) -> Self {
-        Unit { code: u.code, center: u.center, name: u.name, parent_code: u.parent_code, kind: u.kind }
+        Unit {
+            code: u.code,
+            center: u.center,
+            name: u.name,
+            parent_code: u.parent_code,
+            kind: u.kind,
+            handles_cases: u.handles_cases,
+            phone: u.phone,
+            public_url: u.public_url,
+        }
     }
 }
 
@@ -147,7 +161,17 @@ impl App {
     /// The users of the actor's center, in creation order.
     pub async fn admin_users(&self, actor: &Actor) -> Result<Vec<User>> {
         require_admin(actor, "管理用户")?;
-        Ok(self.store().users(&actor.center).await?.into_iter().map(User::from).collect())
+        let locks = self.login_locks().await?;
+        Ok(self
+            .store()
+            .users(&actor.center)
+            .await?
+            .into_iter()
+            .map(|u| {
+                let until = locks.iter().find(|(name, _)| *name == u.username).map(|(_, t)| *t);
+                User { locked_until: until, ..User::from(u) }
+            })
+            .collect())
     }
 
     /// Creates a staff account in the actor's center.
@@ -170,7 +194,11 @@ impl App {
             Err(e) => return Err(e.into()),
         }
         match self.add_user(username, display_name, role, &unit.code, password).await {
-            Ok(user) => Ok(user.into()),
+            Ok(user) => {
+                // The admin knows this password: the user chooses their own at first sign-in.
+                self.store().set_password(user.id, &user.password_hash, true).await?;
+                Ok(User { must_change_password: true, ..user.into() })
+            }
             // Created meanwhile by someone else.
             Err(AppError::Domain(DomainError::Conflict { .. })) => Err(taken()),
             Err(e) => Err(e),
@@ -194,9 +222,10 @@ impl App {
         let user = self.center_user(actor, user_id).await?;
         let password = reset_password_text();
         let hash = crate::seed::hash_password(&password).await?;
-        self.store().set_password(user.id, &hash).await?;
-        self.store().record_login_success(user.id).await?;
-        self.store().revoke_user_tokens(user.id, self.now()).await?;
+        // A password the admin knows: the user chooses their own before anything else.
+        self.store().set_password(user.id, &hash, true).await?;
+        self.clear_login_locks(&user.username).await?;
+        self.store().revoke_user_tokens(user.id, None, self.now()).await?;
         self.inner.tokens.forget_user(user.id);
         Ok(password)
     }
@@ -253,6 +282,61 @@ impl App {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Changes a unit of the actor's center: its name, whether it handles cases (SPEC §7), its
+    /// phone and — a center — its public address.
+    pub async fn admin_update_unit(
+        &self,
+        actor: &Actor,
+        code: &str,
+        name: &str,
+        handles_cases: bool,
+        phone: &str,
+        public_url: &str,
+    ) -> Result<Unit> {
+        require_admin(actor, "修改单位")?;
+        let unit = self.center_unit(actor, "code", code)?;
+        let name = bancheng_domain::validate::single_line("name", "单位名称", name, 1, 100)?;
+        let phone = match phone.trim() {
+            "" => None,
+            p => Some(
+                bancheng_domain::validate::Phone::parse(p)
+                    .map_err(|_| {
+                        DomainError::invalid("phone", "单位电话格式不正确：应为手机号或带区号的固定电话")
+                    })?
+                    .as_str()
+                    .to_owned(),
+            ),
+        };
+        let public_url = match public_url.trim().trim_end_matches('/') {
+            "" => None,
+            u if unit.kind != "center" => {
+                let _ = u;
+                return Err(DomainError::invalid("public_url", "对外地址只能为中心设置").into());
+            }
+            u if (u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() <= 200
+                && !u.contains(char::is_whitespace)
+                && u.split("://").nth(1).is_some_and(|h| !h.is_empty()) =>
+            {
+                Some(u.to_owned())
+            }
+            _ => return Err(DomainError::invalid("public_url", "对外地址应为 https:// 开头的网址").into()),
+        };
+        let row = UnitRow {
+            code: unit.code.clone(),
+            center: unit.center.clone(),
+            name,
+            parent_code: unit.parent_code.clone(),
+            kind: unit.kind.clone(),
+            handles_cases,
+            phone,
+            public_url,
+        };
+        self.store().update_unit(&row).await?;
+        self.reload().await?;
+        Ok(row.into())
     }
 
     // ---- calendar ----

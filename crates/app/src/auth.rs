@@ -1,6 +1,21 @@
 //! Sign-in with API tokens. Tokens are 256-bit random secrets; only their SHA-256 is stored
 //! (a fast hash is right for high-entropy secrets; passwords use Argon2id). They expire and can
-//! be revoked. Repeated failures lock the account for a while.
+//! be revoked.
+//!
+//! Sign-in throttling (issue 8), counted in the database so that every server agrees:
+//! - per account and address: each attempt is counted *before* its password is checked, so a
+//!   burst of parallel guesses gets at most [`LoginLimits::max_failures`] checks; the attempt
+//!   that reaches the limit locks that account *from that address* — a colleague at another
+//!   address still signs in, so nobody can lock a colleague out at will;
+//! - per address: too many failures from one address (any accounts) pause the address;
+//! - per account, from every address: after some failures each attempt waits longer (a growing
+//!   delay, never a lock).
+//!
+//! Every failed sign-in costs the same (the KDF runs on a dummy hash for an unknown name) and
+//! reads the same: one message, one status; 账号已停用 only to whoever knows the password.
+
+use std::sync::LazyLock;
+use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::RngCore;
@@ -8,8 +23,8 @@ use sha2::{Digest, Sha256};
 
 use bancheng_domain::chain::hex;
 use bancheng_domain::{Actor, Role};
-use bancheng_store::StoreError;
-use bancheng_store::model::{TokenRow, UserRow};
+use bancheng_store::model::{RateState, TokenRow, UserRow};
+use bancheng_store::{RateRule, StoreError};
 
 use crate::{App, AppError, Result};
 
@@ -25,6 +40,9 @@ pub struct User {
     pub unit_code: String,
     pub center: String,
     pub disabled: bool,
+    /// The password was set by an admin: the pages ask for a new one first.
+    pub must_change_password: bool,
+    /// Signing in is locked from some address until then (shown to the admin).
     pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
@@ -46,23 +64,85 @@ impl From<UserRow> for User {
             unit_code: u.unit_code,
             center: u.center,
             disabled: u.disabled,
-            locked_until: u.locked_until,
+            must_change_password: u.must_change_password,
+            locked_until: None,
             created_at: u.created_at,
         }
     }
 }
 
+/// The sign-in limits (see the module's documentation).
 #[derive(Debug, Clone)]
 pub struct LoginLimits {
+    /// Attempts on one account from one address within `window` before it is locked from there.
     pub max_failures: i32,
+    pub window: TimeDelta,
     pub lock_for: TimeDelta,
+    /// Failures from one address (any accounts) within `window` before the address pauses.
+    pub max_address_failures: i32,
+    /// Failures of one account (from anywhere) within an hour after which each attempt waits
+    /// `delay_base` × 2^(failures − `delay_after`), at most `delay_max`.
+    pub delay_after: i32,
+    pub delay_base: Duration,
+    pub delay_max: Duration,
     pub token_ttl: TimeDelta,
 }
 
 impl Default for LoginLimits {
     fn default() -> Self {
-        LoginLimits { max_failures: 5, lock_for: TimeDelta::minutes(15), token_ttl: TimeDelta::hours(12) }
+        LoginLimits {
+            max_failures: 5,
+            window: TimeDelta::minutes(15),
+            lock_for: TimeDelta::minutes(15),
+            max_address_failures: 30,
+            delay_after: 5,
+            delay_base: Duration::from_millis(250),
+            delay_max: Duration::from_secs(8),
+            token_ttl: TimeDelta::hours(12),
+        }
     }
+}
+
+/// The `rate_limits` scopes of sign-in.
+const PER_ACCOUNT_ADDRESS: &str = "login";
+const PER_ADDRESS: &str = "login_ip";
+const PER_ACCOUNT: &str = "login_account";
+
+impl LoginLimits {
+    fn account_address(&self) -> RateRule {
+        RateRule { window: self.window, max: self.max_failures, lock_for: self.lock_for }
+    }
+    fn address(&self) -> RateRule {
+        RateRule { window: self.window, max: self.max_address_failures, lock_for: self.lock_for }
+    }
+    fn account(&self) -> RateRule {
+        RateRule { window: TimeDelta::hours(1), max: i32::MAX, lock_for: TimeDelta::zero() }
+    }
+
+    /// The wait before an attempt on an account that failed `failures` times lately.
+    pub fn delay(&self, failures: i32) -> Duration {
+        if failures < self.delay_after {
+            return Duration::ZERO;
+        }
+        let doublings = u32::try_from(failures - self.delay_after).unwrap_or(0).min(16);
+        self.delay_base.saturating_mul(1 << doublings).min(self.delay_max)
+    }
+}
+
+/// An Argon2id hash of a password nobody has, with the same parameters as real ones: checked
+/// for a name that has no account, so that its answer costs what a real one costs.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    password_auth::generate_hash(hex(&secret))
+});
+
+fn minutes_left(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (until - now).num_minutes() + 1
+}
+
+fn locked_until(state: &Option<RateState>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    state.as_ref().and_then(|s| s.locked_until).filter(|t| *t > now)
 }
 
 /// Resolved tokens, kept briefly so that every request does not read two rows. Revocation and
@@ -114,50 +194,73 @@ fn bad_credentials() -> AppError {
 }
 
 impl App {
-    /// Checks a password (Argon2id, off the async threads) and the lockout.
-    pub async fn check_login(&self, username: &str, password: &str) -> Result<User> {
+    /// How many passwords this application has checked with the KDF (for monitoring and tests:
+    /// every checked attempt costs one, whether or not the account exists).
+    pub fn password_checks(&self) -> u64 {
+        self.inner.password_checks.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Checks a sign-in from `address` (the client's IP): the limits of the module's
+    /// documentation, then the password (Argon2id, off the async threads).
+    pub async fn check_login(&self, username: &str, password: &str, address: &str) -> Result<User> {
+        let limits = &self.inner.login;
         let now = self.now();
-        let user = match self.store().user_by_name(username.trim()).await {
-            Ok(u) => u,
-            Err(StoreError::NotFound) => return Err(bad_credentials()),
+        let name = username.trim();
+        if locked_until(&self.store().rate_state(PER_ADDRESS, "", address).await?, now).is_some() {
+            return Err(AppError::Locked("该地址登录失败次数过多，请稍后再试".into()));
+        }
+        // Counted before the check: parallel attempts cannot all be checked.
+        let attempt =
+            self.store().rate_hit(PER_ACCOUNT_ADDRESS, name, address, now, limits.account_address()).await?;
+        if attempt.hits > limits.max_failures {
+            let minutes =
+                attempt.locked_until.map_or(limits.lock_for.num_minutes(), |t| minutes_left(t, now));
+            return Err(AppError::Locked(format!(
+                "密码错误次数过多，本机登录该账号已锁定，请{minutes}分钟后再试（其他电脑不受影响）"
+            )));
+        }
+        let failures = self.store().rate_state(PER_ACCOUNT, name, "").await?;
+        let recent =
+            failures.filter(|f| f.window_start > now - limits.account().window).map_or(0, |f| f.hits);
+        let wait = limits.delay(recent);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        let user = match self.store().user_by_name(name).await {
+            Ok(u) => Some(u),
+            Err(StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),
         };
-        if user.disabled {
-            return Err(AppError::Unauthorized("账号已停用，请联系系统管理员".into()));
-        }
-        if let Some(until) = user.locked_until
-            && until > now
-        {
-            let minutes = (until - now).num_minutes() + 1;
-            return Err(AppError::Locked(format!("密码错误次数过多，账号已锁定，请{minutes}分钟后再试")));
-        }
-        let hash = user.password_hash.clone();
+        // The same work for every name: the KDF runs on a dummy hash when there is no account.
+        let hash = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
         let pw = password.to_owned();
-        let ok = tokio::task::spawn_blocking(move || password_auth::verify_password(pw, &hash).is_ok())
+        self.inner.password_checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let verified = tokio::task::spawn_blocking(move || password_auth::verify_password(pw, &hash).is_ok())
             .await
             .map_err(|e| AppError::failed("password check task", e))?;
-        if !ok {
-            let limits = &self.inner.login;
-            let lock = (user.failed_logins + 1 >= limits.max_failures).then(|| now + limits.lock_for);
-            self.store().record_login_failure(user.id, lock).await?;
-            if lock.is_some() {
+        let Some(user) = user.filter(|_| verified) else {
+            self.store().rate_hit(PER_ADDRESS, "", address, now, limits.address()).await?;
+            self.store().rate_hit(PER_ACCOUNT, name, "", now, limits.account()).await?;
+            if attempt.hits == limits.max_failures {
                 return Err(AppError::Locked(format!(
-                    "密码连续错误{}次，账号已锁定{}分钟",
+                    "密码连续错误{}次，本机登录该账号已锁定{}分钟（其他电脑不受影响）",
                     limits.max_failures,
                     limits.lock_for.num_minutes()
                 )));
             }
             return Err(bad_credentials());
+        };
+        if user.disabled {
+            return Err(AppError::Unauthorized("账号已停用，请联系系统管理员".into()));
         }
-        if user.failed_logins > 0 || user.locked_until.is_some() {
-            self.store().record_login_success(user.id).await?;
-        }
+        self.store().rate_clear(&[PER_ACCOUNT_ADDRESS], name, Some(address)).await?;
+        self.store().rate_clear(&[PER_ACCOUNT], name, None).await?;
         Ok(user.into())
     }
 
-    /// `POST /api/v1/auth/token`.
-    pub async fn issue_token(&self, username: &str, password: &str) -> Result<TokenGrant> {
-        let user = self.check_login(username, password).await?;
+    /// `POST /api/v1/auth/token` from `address` (the client's IP).
+    pub async fn issue_token(&self, username: &str, password: &str, address: &str) -> Result<TokenGrant> {
+        let user = self.check_login(username, password, address).await?;
         let mut secret = [0u8; 32];
         rand::rng().fill_bytes(&mut secret);
         let token = format!("bc_{}", hex(&secret));
@@ -216,13 +319,45 @@ impl App {
         Ok(())
     }
 
-    pub async fn change_password(&self, user_id: i64, old: &str, new: &str) -> Result<()> {
+    /// Changes one's own password (checked like a sign-in from `address`) and ends every other
+    /// session and token of the user; `current` (the token of this request) stays valid.
+    pub async fn change_password(
+        &self,
+        user_id: i64,
+        old: &str,
+        new: &str,
+        current: Option<&str>,
+        address: &str,
+    ) -> Result<()> {
         let user = self.store().user_by_id(user_id).await?;
-        self.check_login(&user.username, old).await?;
-        crate::seed::check_password(new)?;
+        crate::seed::check_password(new, &user.username, "new")?;
+        self.check_login(&user.username, old, address).await?;
+        if new == old {
+            return Err(bancheng_domain::DomainError::invalid("new", "新密码不能与原密码相同").into());
+        }
         let hash = crate::seed::hash_password(new).await?;
-        self.store().set_password(user_id, &hash).await?;
+        self.store().set_password(user_id, &hash, false).await?;
+        let keep = current.map(token_hash);
+        self.store().revoke_user_tokens(user_id, keep.as_deref(), self.now()).await?;
+        self.inner.tokens.forget_user(user_id);
         Ok(())
+    }
+
+    /// Lifts every sign-in lock of an account (an admin's reset).
+    pub(crate) async fn clear_login_locks(&self, username: &str) -> Result<()> {
+        self.store().rate_clear(&[PER_ACCOUNT_ADDRESS, PER_ACCOUNT], username, None).await?;
+        Ok(())
+    }
+
+    /// The accounts locked from some address now, and until when (for the admin's list).
+    pub(crate) async fn login_locks(&self) -> Result<Vec<(String, DateTime<Utc>)>> {
+        Ok(self.store().rate_locks(PER_ACCOUNT_ADDRESS, self.now()).await?)
+    }
+
+    /// Forgets sign-in counts older than a day (locks in force stay).
+    pub(crate) async fn purge_login_counts(&self) -> Result<u64> {
+        let now = self.now();
+        Ok(self.store().purge_rate_limits(now - TimeDelta::days(1), now).await?)
     }
 }
 

@@ -1,6 +1,7 @@
-//! The background loops of `serve`: the scheduler (SPEC §4.2 practice: 催办, 通报 flags, 问题工单)
-//! and the check of the cached facts' versions (so a change made through another server is seen
-//! within one check period). Both stop cleanly when asked.
+//! The background loops of `serve`: the scheduler (SPEC §4.2 practice: 催办, 通报 flags, 问题工单),
+//! the check of the cached facts' versions (so a change made through another server is seen
+//! within one check period) and the hourly upkeep (expired registration keys and sign-in counts,
+//! planner statistics). All stop cleanly when asked.
 
 use std::time::Duration;
 
@@ -15,6 +16,8 @@ pub struct BackgroundConfig {
     pub tick: Option<Duration>,
     /// Between checks of `cache_versions`.
     pub cache_check: Duration,
+    /// Between upkeep passes ([`App::housekeeping`]); the first comes one period after start.
+    pub housekeeping: Duration,
 }
 
 /// The running loops; [`Background::stop`] ends them.
@@ -30,7 +33,7 @@ impl App {
         let mut tasks = Vec::new();
         if let Some(every) = config.tick {
             let app = self.clone();
-            tasks.push(tokio::spawn(every_until_stopped(every, stopped.clone(), move || {
+            tasks.push(tokio::spawn(every_until_stopped(every, true, stopped.clone(), move || {
                 let app = app.clone();
                 async move {
                     match app.tick().await {
@@ -42,7 +45,21 @@ impl App {
             })));
         }
         let app = self.clone();
-        tasks.push(tokio::spawn(every_until_stopped(config.cache_check, stopped, move || {
+        tasks.push(tokio::spawn(every_until_stopped(
+            config.housekeeping,
+            false,
+            stopped.clone(),
+            move || {
+                let app = app.clone();
+                async move {
+                    if let Err(e) = app.housekeeping().await {
+                        tracing::warn!(error = %e, "upkeep pass failed");
+                    }
+                }
+            },
+        )));
+        let app = self.clone();
+        tasks.push(tokio::spawn(every_until_stopped(config.cache_check, true, stopped, move || {
             let app = app.clone();
             async move {
                 match app.refresh_caches().await {
@@ -67,12 +84,20 @@ impl Background {
     }
 }
 
-async fn every_until_stopped<F, Fut>(every: Duration, mut stopped: watch::Receiver<bool>, mut pass: F)
-where
+/// Runs `pass` every `every` (the first at once, or after one period) until stopped.
+async fn every_until_stopped<F, Fut>(
+    every: Duration,
+    at_once: bool,
+    mut stopped: watch::Receiver<bool>,
+    mut pass: F,
+) where
     F: FnMut() -> Fut,
     Fut: Future<Output = ()>,
 {
     let mut interval = tokio::time::interval(every);
+    if !at_once {
+        interval.reset();
+    }
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {

@@ -15,7 +15,8 @@ use bancheng_domain::validate::{mask_id, mask_phone};
 use bancheng_domain::{Actor, DomainError};
 use bancheng_store::StoreError;
 use bancheng_store::model::{
-    CaseFilter, CaseRow, FactRows, LedgerSort, NewEvent, NewNotification, StoredEvent,
+    CaseCommit, CaseFilter, CaseRow, FactRows, IdempotencyClaim, LedgerSort, NewAttachment, NewEvent,
+    NewNotification, Registered, StoredEvent,
 };
 use tokio::sync::mpsc;
 
@@ -53,7 +54,11 @@ pub struct CaseSummary {
     pub unit: Option<String>,
     pub units: Vec<String>,
     pub received_by: String,
+    /// The unit that registered it.
+    pub received_unit: String,
     pub received_at: DateTime<Utc>,
+    /// 经办人: the handler the unit lead named, else who signed the reply (username).
+    pub handled_by: Option<String>,
     pub next_due: Option<NaiveDate>,
     pub overdue: bool,
     pub due_soon: bool,
@@ -71,6 +76,9 @@ pub struct CaseSummary {
     pub replied_at: Option<DateTime<Utc>>,
     /// 备注: 问题工单, 重复来访N次, 延期, 不予受理范围, 已通报, 督办.
     pub remarks: Vec<String>,
+    /// An open case sent back to 重新核实 (第五条): why (the applicant's complaint or the office's
+    /// note).
+    pub reopened_because: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +129,10 @@ pub(crate) fn row_of(case: &Case, version: i64, today: NaiveDate, now: DateTime<
         id_number: case.applicant.id_number.clone(),
         description: case.description.clone(),
         matter: case.matter.clone(),
+        received_unit: case.received_unit.clone(),
+        phone_tail: phone_tail(&case.applicant.phone),
+        enterprise_name: case.applicant.enterprise_name.clone(),
+        credit_code: case.applicant.credit_code.clone(),
         unit: case.unit.clone(),
         units: case.units(),
         received_by: case.received_by.clone(),
@@ -136,6 +148,39 @@ pub(crate) fn row_of(case: &Case, version: i64, today: NaiveDate, now: DateTime<
     })
 }
 
+/// How long a registration's idempotency key is honoured (SPEC §7).
+pub const IDEMPOTENCY_HOURS: i64 = 24;
+
+/// The claim of a registration's idempotency key: checked (1–200 visible ASCII characters, 422
+/// naming the header otherwise), with the hash of the registration it comes with.
+fn idempotency_claim(
+    actor: &Actor,
+    key: &str,
+    reg: &Registration,
+    now: DateTime<Utc>,
+) -> Result<IdempotencyClaim> {
+    let key = key.trim();
+    if key.is_empty() || key.len() > 200 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(
+            DomainError::invalid("Idempotency-Key", "Idempotency-Key 应为1至200个可见ASCII字符").into()
+        );
+    }
+    let body = serde_json::to_vec(reg).map_err(|e| AppError::failed("registration to JSON", e))?;
+    Ok(IdempotencyClaim {
+        username: actor.username.clone(),
+        key: key.to_owned(),
+        request_hash: bancheng_domain::chain::hex(&<sha2::Sha256 as sha2::Digest>::digest(&body)),
+        at: now,
+        expired_before: now - chrono::TimeDelta::hours(IDEMPOTENCY_HOURS),
+    })
+}
+
+/// The last four digits of a phone (the header search finds a case by them).
+pub(crate) fn phone_tail(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(4)..].iter().collect()
+}
+
 /// The list and ledger row of a stored case: masked, with its clock standing on `today`.
 pub(crate) fn summary_of(
     mut r: CaseRow,
@@ -147,7 +192,14 @@ pub(crate) fn summary_of(
         .map_err(|e| AppError::failed(format!("case {} state", r.number), e))?;
     let open = Status::parse(&r.status).map(|s| s.is_open()).unwrap_or(false);
     let st = r.next_due.filter(|_| open).map(|d| standing(cal, d, today, due_soon));
+    let reopened_because = case
+        .reopened
+        .as_ref()
+        .filter(|_| case.status.is_open() && case.reopen_count > 0)
+        .map(|n| n.text.clone());
     Ok(CaseSummary {
+        reopened_because,
+        handled_by: case.assignee.clone().or_else(|| case.reply.as_ref().map(|r| r.by.by.clone())),
         satisfaction: case.visits.iter().rev().find(|v| v.reached).and_then(|v| v.satisfaction),
         visits: case.visits.len() as u32,
         progress: progress_of(&case),
@@ -166,6 +218,7 @@ pub(crate) fn summary_of(
         unit: r.unit,
         units: r.units,
         received_by: r.received_by,
+        received_unit: r.received_unit,
         received_at: r.received_at,
         next_due: r.next_due,
         overdue: st.is_some_and(|s| s.urgency == Urgency::Overdue),
@@ -203,6 +256,14 @@ fn progress_of(case: &Case) -> Option<String> {
 /// 备注 labels of the 台账.
 fn remarks_of(case: &Case) -> Vec<String> {
     let mut out = Vec::new();
+    if let Some(into) = &case.merged_into {
+        out.push(format!("已合并至{into}"));
+    } else if let Some(w) = &case.withdrawn {
+        out.push(format!("已作废：{}", w.text));
+    }
+    if !case.merged_from.is_empty() {
+        out.push(format!("合并了重复登记{}", case.merged_from.join("、")));
+    }
     if case.problem {
         out.push("问题工单".to_owned());
     }
@@ -240,12 +301,14 @@ impl App {
         now: DateTime<Utc>,
         policy: &'a bancheng_domain::policy::DeadlinePolicy,
         cal: &'a bancheng_domain::calendar::Calendar,
-        units: &'a [String],
+        units: &'a [bancheng_domain::unit::OrgUnit],
     ) -> Ctx<'a> {
         Ctx { actor, now, policy, calendar: cal, units }
     }
 
-    pub(crate) fn view(&self, case: &Case, actor: &Actor, version: i64) -> CaseView {
+    /// The case as `actor` may see it (SPEC §2, privacy), with its clocks on today. A handler
+    /// sees, of the related cases (repeat trips, merges), only the numbers they may read.
+    pub(crate) async fn view(&self, case: &Case, actor: &Actor, version: i64) -> Result<CaseView> {
         let today = local_day(self.now());
         let cal = self.calendar();
         let policy = self.policy(&case.center);
@@ -257,25 +320,50 @@ impl App {
                 (d.id, s.urgency, s.workdays_left)
             })
             .collect();
-        CaseView {
-            case: view_of(case, actor),
+        let mut shown = view_of(case, actor);
+        if actor.role.is_unit_scoped() {
+            let related: Vec<String> =
+                shown.repeat_of.iter().chain(&shown.merged_from).chain(&shown.merged_into).cloned().collect();
+            let readable = self
+                .store()
+                .numbers_of_units(&case.center, &related, std::slice::from_ref(&actor.unit))
+                .await?;
+            shown.repeat_of.retain(|n| readable.contains(n));
+            shown.merged_from.retain(|n| readable.contains(n));
+            shown.merged_into = shown.merged_into.filter(|n| readable.contains(n));
+        }
+        Ok(CaseView {
+            case: shown,
             version,
             today,
             overdue: open && standings.iter().any(|s| s.1 == Urgency::Overdue),
             due_soon: open && standings.iter().any(|s| s.1 == Urgency::DueSoon),
             standings,
-        }
+        })
     }
 
     /// 登记 (第一条). Links earlier cases of the same applicant (phone or ID) as repeat trips.
     pub async fn register(&self, actor: &Actor, reg: &Registration) -> Result<CaseView> {
+        Ok(self.register_once(actor, reg, None).await?.0)
+    }
+
+    /// 登记 with an idempotency key (SPEC §7): a repeat of a key this user claimed within 24
+    /// hours answers with the case it registered (`true`: a repeat) instead of a new number;
+    /// the same key with another registration is refused (`idempotency_mismatch`).
+    pub async fn register_once(
+        &self,
+        actor: &Actor,
+        reg: &Registration,
+        key: Option<&str>,
+    ) -> Result<(CaseView, bool)> {
         let now = self.now();
         let cal = self.calendar();
         let policy = self.policy(&actor.center);
-        let units = self.unit_codes(&actor.center);
+        let units = self.org_units(&actor.center);
         // Validate before any lookup, so bad input is refused without touching the store.
         let ctx = self.ctx(actor, now, &policy, &cal, &units);
         case::register(reg, &ctx, &[])?;
+        let claim = key.map(|k| idempotency_claim(actor, k, reg, now)).transpose()?;
         let earlier = self.earlier_cases(&actor.center, reg).await?;
         let d = case::register(reg, &ctx, &earlier)?;
         let events = to_new_events(&d, actor, now);
@@ -283,9 +371,18 @@ impl App {
         let today = local_day(now);
         let mut row = row_of(&case, 1, today, now)?;
         row.facts = fact_rows(&case, None);
-        let stored = self.store().register(today, row, events, to_notes(&d)).await?;
-        let case = case_of(&stored)?;
-        Ok(self.view(&case, actor, stored.version))
+        let hash = claim.as_ref().map(|c| c.request_hash.clone());
+        match self.store().register_keyed(today, row, events, to_notes(&d), claim).await? {
+            Registered::New(stored) => {
+                let case = case_of(&stored)?;
+                Ok((self.view(&case, actor, stored.version).await?, false))
+            }
+            Registered::Repeat { number, request_hash } if Some(&request_hash) == hash.as_ref() => {
+                let (case, version) = self.load(actor, &number).await?;
+                Ok((self.view(&case, actor, version).await?, true))
+            }
+            Registered::Repeat { number, .. } => Err(AppError::IdempotencyMismatch { number }),
+        }
     }
 
     async fn earlier_cases(&self, center: &str, reg: &Registration) -> Result<Vec<EarlierCase>> {
@@ -319,15 +416,76 @@ impl App {
     /// `GET /api/v1/cases/{number}`.
     pub async fn case(&self, actor: &Actor, number: &str) -> Result<CaseView> {
         let (case, version) = self.load(actor, number).await?;
-        Ok(self.view(&case, actor, version))
+        self.view(&case, actor, version).await
     }
 
     /// One action on a case (SPEC §6). A concurrent change makes this a 409, never a lost update.
+    /// A 合并 also records the duplicate on the case it joins, in the same transaction.
     pub async fn act(&self, actor: &Actor, number: &str, cmd: &Command) -> Result<CaseView> {
         let (case, version) = self.load(actor, number).await?;
         let cmd = self.resolved(actor, cmd).await?;
-        let (case, version) = self.decide_and_commit(actor, case, version, &cmd).await?;
-        Ok(self.view(&case, actor, version))
+        let (case, version) = match &cmd {
+            Command::Merge { into, .. } => self.merge(actor, case, version, &cmd, into).await?,
+            _ => self.decide_and_commit(actor, case, version, &cmd).await?,
+        };
+        self.view(&case, actor, version).await
+    }
+
+    /// SPEC §7 合并: the duplicate and the case it joins, decided and committed together.
+    async fn merge(
+        &self,
+        actor: &Actor,
+        dup: Case,
+        version: i64,
+        cmd: &Command,
+        into: &str,
+    ) -> Result<(Case, i64)> {
+        let now = self.now();
+        let cal = self.calendar();
+        let policy = self.policy(&dup.center);
+        let units = self.org_units(&dup.center);
+        let ctx = self.ctx(actor, now, &policy, &cal, &units);
+        let d = case::decide(&dup, cmd, &ctx)?;
+        let (target, target_version) = match self.load(actor, into.trim()).await {
+            Ok(t) => t,
+            Err(AppError::Domain(DomainError::NotFound { .. })) => {
+                return Err(
+                    DomainError::invalid("into", format!("要合并到的事项不存在：{}", into.trim())).into()
+                );
+            }
+            Err(e) => return Err(e),
+        };
+        let joined = case::absorb(&target, &d.case, &ctx)?;
+        let today = local_day(now);
+        let commits = vec![
+            self.case_commit(actor, &dup, version, &d, today, now)?,
+            self.case_commit(actor, &target, target_version, &joined, today, now)?,
+        ];
+        let rows = self.store().commit_all(commits).await?;
+        Ok((d.case, rows[0].version))
+    }
+
+    /// The store commit of a decision: the new row and facts, its events and messages; a case
+    /// that was voided or merged cancels the messages it still owed.
+    fn case_commit(
+        &self,
+        actor: &Actor,
+        before: &Case,
+        version: i64,
+        d: &Decision,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<CaseCommit> {
+        let mut row = row_of(&d.case, version + 1, today, now)?;
+        row.facts = fact_rows(&d.case, Some(before));
+        Ok(CaseCommit {
+            expected_version: version,
+            row,
+            events: to_new_events(d, actor, now),
+            notes: to_notes(d),
+            attachments: vec![],
+            cancel_pending: d.case.status.is_withdrawn() && !before.status.is_withdrawn(),
+        })
     }
 
     /// The command with what the caller cannot know filled in: the assignee's unit.
@@ -350,24 +508,35 @@ impl App {
         version: i64,
         cmd: &Command,
     ) -> Result<(Case, i64)> {
+        self.decide_and_commit_with(actor, case, version, cmd, vec![]).await
+    }
+
+    /// [`App::decide_and_commit`] with the attachments the command adds.
+    pub(crate) async fn decide_and_commit_with(
+        &self,
+        actor: &Actor,
+        case: Case,
+        version: i64,
+        cmd: &Command,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<(Case, i64)> {
         let now = self.now();
         let cal = self.calendar();
         let policy = self.policy(&case.center);
-        let units = self.unit_codes(&case.center);
+        let units = self.org_units(&case.center);
         let d = case::decide(&case, cmd, &self.ctx(actor, now, &policy, &cal, &units))?;
         if d.events.is_empty() {
             return Ok((case, version));
         }
-        let mut row = row_of(&d.case, version + 1, local_day(now), now)?;
-        row.facts = fact_rows(&d.case, Some(&case));
-        let (events, notes) = (to_new_events(&d, actor, now), to_notes(&d));
-        let stored = self.store().commit(version, row, events, notes).await?;
-        Ok((d.case, stored.version))
+        let mut commit = self.case_commit(actor, &case, version, &d, local_day(now), now)?;
+        commit.attachments = attachments;
+        let stored = self.store().commit_all(vec![commit]).await?;
+        Ok((d.case, stored[0].version))
     }
 
     /// The store filter of a list or ledger query: checks every value (422 naming it), the role
     /// (403) and scopes handlers to their unit's cases.
-    fn case_filter(&self, actor: &Actor, q: &CaseQuery) -> Result<CaseFilter> {
+    pub(crate) fn case_filter(&self, actor: &Actor, q: &CaseQuery) -> Result<CaseFilter> {
         case::require_case_reader(actor.role)?;
         let statuses = match q.status.as_deref().filter(|s| !s.is_empty()) {
             // 在办: every open status.
@@ -419,6 +588,9 @@ impl App {
             q: text.map(str::to_owned),
             phone: None,
             id_number: None,
+            phone_tail: None,
+            credit_code: None,
+            received_unit: q.received_unit.clone().filter(|s| !s.is_empty()),
             page,
             per_page,
             sort,
@@ -511,17 +683,37 @@ impl App {
 }
 
 fn event_view(e: StoredEvent, case: &Case, masked: &Case) -> EventView {
+    use serde_json::Value;
     let label = CaseEvent::from_parts(&e.kind, &e.payload).map(|ev| ev.label()).unwrap_or("事件");
     let mut payload = e.payload;
+    let mask_phone_too = masked.applicant.phone != case.applicant.phone;
+    let mask_id_too = masked.applicant.id_number != case.applicant.id_number;
     // The registration snapshot carries the applicant: show it as the viewer may see it.
     if e.kind == "registered"
         && let Some(app) = payload.pointer_mut("/case/applicant")
     {
-        if masked.applicant.phone != case.applicant.phone {
-            app["phone"] = serde_json::Value::String(masked.applicant.phone.clone());
+        if mask_phone_too && let Some(Value::String(p)) = app.get_mut("phone") {
+            *p = mask_phone(p);
         }
-        if masked.applicant.id_number != case.applicant.id_number {
-            app["id_number"] = serde_json::json!(masked.applicant.id_number);
+        if mask_id_too && let Some(Value::String(i)) = app.get_mut("id_number") {
+            *i = mask_id(i);
+        }
+    }
+    // A correction keeps the old and new values: masked like everywhere else.
+    if e.kind == "corrected"
+        && let Some(Value::Array(changes)) = payload.get_mut("changes")
+    {
+        for c in changes {
+            let mask: fn(&str) -> String = match c.get("field").and_then(Value::as_str) {
+                Some("phone") if mask_phone_too => mask_phone,
+                Some("id_number") if mask_id_too => mask_id,
+                _ => continue,
+            };
+            for side in ["from", "to"] {
+                if let Some(Value::String(v)) = c.get_mut(side) {
+                    *v = mask(v);
+                }
+            }
         }
     }
     EventView {

@@ -19,6 +19,9 @@ pub enum AppError {
     /// Someone else changed the case in between (409).
     #[error("事项已被他人修改，请刷新后重试")]
     StaleCase,
+    /// SPEC §7: an idempotency key already registered another registration (422).
+    #[error("该请求编号（Idempotency-Key）已用于登记事项{number}，但登记内容不同")]
+    IdempotencyMismatch { number: String },
     /// A broken invariant, described only by its message (500). Prefer [`AppError::failed`]
     /// when there is an underlying error: it keeps the cause for the log.
     #[error("{0}")]

@@ -37,7 +37,7 @@ impl App {
         let now = self.now();
         let cal = self.calendar();
         let policy = self.policy(&h.case.center);
-        let units = self.unit_codes(&h.case.center);
+        let units = self.org_units(&h.case.center);
         let d = case::decide(&h.case, &cmd, &self.ctx(actor, now, &policy, &cal, &units))?;
         if d.events.is_empty() {
             return Ok(());

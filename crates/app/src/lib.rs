@@ -3,6 +3,7 @@
 //! The web layer (JSON API, later HTML pages) and the CLI call these functions and nothing else.
 
 mod admin;
+mod attachments;
 mod auth;
 mod background;
 mod cases;
@@ -15,22 +16,26 @@ pub mod outbox;
 mod query;
 mod reindex;
 mod scheduler;
+mod search;
 mod seed;
 mod workbench;
 
 pub use admin::{CalendarImport, CalendarYear, ChangedDeadline, PolicyVersion, UNIT_KINDS, Unit};
+pub use attachments::{AttachmentFile, AttachmentLimits, sniff};
 pub use auth::{LoginLimits, TokenGrant, User};
 pub use background::{Background, BackgroundConfig};
 pub use cases::{CaseSummary, CaseView, EventView};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, BoxError, Result, error_chain};
 pub use history::History;
-pub use ledger::{LEDGER_COLUMNS, ledger_cells};
+pub use ledger::{LEDGER_COLUMNS, LedgerColumn, ledger_cells, ledger_column};
 pub use query::CaseQuery;
 pub use reindex::ReindexReport;
 pub use scheduler::TickReport;
-pub use seed::{DEFAULT_CENTER, SEED_UNITS};
-pub use workbench::{CasePage, Colleague, EarlierTrip, WaitingCase, WeekCounts};
+pub use seed::{DEFAULT_CENTER, MIN_PASSWORD_CHARS, SEED_UNITS};
+pub use workbench::{
+    BulkOutcome, CasePage, Colleague, EarlierTrip, PREFS, WaitingCase, WeekCounts, office_reasons,
+};
 
 use std::sync::{Arc, RwLock};
 
@@ -57,6 +62,18 @@ struct Inner {
     cache_versions: RwLock<Vec<(String, i64)>>,
     login: LoginLimits,
     tokens: auth::TokenCache,
+    /// Passwords checked with the KDF (see [`App::password_checks`]).
+    password_checks: std::sync::atomic::AtomicU64,
+    options: AppOptions,
+}
+
+/// What a deployment sets for the use cases (`bancheng.toml`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppOptions {
+    pub attachments: AttachmentLimits,
+    /// The public address of a center without its own (`https://…`): the QR code of the
+    /// printed 登记表 and the links to applicants.
+    pub public_url: Option<String>,
 }
 
 impl App {
@@ -67,6 +84,10 @@ impl App {
     }
 
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>) -> Result<App> {
+        Self::with_options(store, clock, AppOptions::default()).await
+    }
+
+    pub async fn with_options(store: Store, clock: Arc<dyn Clock>, options: AppOptions) -> Result<App> {
         let app = App {
             inner: Arc::new(Inner {
                 store,
@@ -77,6 +98,8 @@ impl App {
                 cache_versions: RwLock::new(Vec::new()),
                 login: LoginLimits::default(),
                 tokens: auth::TokenCache::default(),
+                password_checks: std::sync::atomic::AtomicU64::new(0),
+                options,
             }),
         };
         app.reload().await?;
@@ -182,18 +205,32 @@ impl App {
         Ok(policy)
     }
 
+    pub fn options(&self) -> &AppOptions {
+        &self.inner.options
+    }
+
+    /// A center's public address (its own setting, else the deployment's), without a trailing
+    /// slash: the QR code of the printed 登记表 opens `{it}/p/NUMBER`.
+    pub fn public_url(&self, center: &str) -> Option<String> {
+        let own = self.units().into_iter().find(|u| u.code == center).and_then(|u| u.public_url);
+        own.or_else(|| self.inner.options.public_url.clone())
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty())
+    }
+
     pub fn units(&self) -> Vec<Unit> {
         self.inner.units.read().expect("units lock").iter().map(Unit::from).collect()
     }
 
-    pub(crate) fn unit_codes(&self, center: &str) -> Vec<String> {
+    /// The units of a center as the rules see them (SPEC §7: which receive cases).
+    pub(crate) fn org_units(&self, center: &str) -> Vec<bancheng_domain::unit::OrgUnit> {
         self.inner
             .units
             .read()
             .expect("units lock")
             .iter()
             .filter(|u| u.center == center)
-            .map(|u| u.code.clone())
+            .map(|u| bancheng_domain::unit::OrgUnit::new(&u.code, u.handles_cases, u.kind == "outside"))
             .collect()
     }
 
@@ -233,6 +270,9 @@ impl App {
             name,
             parent_code: parent.map(str::to_owned),
             kind: kind.into(),
+            handles_cases: handles_cases_by_default(kind),
+            phone: None,
+            public_url: None,
         };
         self.inner.store.insert_unit(&row).await?;
         self.reload().await?;
@@ -280,6 +320,19 @@ impl App {
         let report = self.recompute_deadlines().await?;
         Ok((years, report))
     }
+}
+
+/// SPEC §7: service areas receive cases unless the admin says otherwise; windows, sections,
+/// offices, centers and outside bodies do not.
+pub(crate) fn handles_cases_by_default(kind: &str) -> bool {
+    kind == "area"
+}
+
+/// A fresh random key (128 bits, hex): the one-time key of a registration form.
+pub fn random_key() -> String {
+    let mut b = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut b);
+    bancheng_domain::chain::hex(&b)
 }
 
 fn year_file(y: &CalendarYearRow) -> Result<CalendarFile> {

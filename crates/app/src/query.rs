@@ -12,6 +12,8 @@ pub struct CaseQuery {
     pub status: Option<String>,
     pub level: Option<String>,
     pub unit: Option<String>,
+    /// Registered by this unit (the window's own cases).
+    pub received_unit: Option<String>,
     pub overdue: Option<bool>,
     pub category: Option<String>,
     pub channel: Option<String>,
@@ -40,6 +42,7 @@ impl CaseQuery {
                 "status" => q.status = text(),
                 "level" => q.level = text(),
                 "unit" => q.unit = text(),
+                "received_unit" => q.received_unit = text(),
                 "overdue" => q.overdue = Some(parse_bool(def.name, value)?),
                 "category" => q.category = text(),
                 "channel" => q.channel = text(),
@@ -66,6 +69,7 @@ impl CaseQuery {
                     "status" => self.status.clone(),
                     "level" => self.level.clone(),
                     "unit" => self.unit.clone(),
+                    "received_unit" => self.received_unit.clone(),
                     "overdue" => self.overdue.map(|b| b.to_string()),
                     "category" => self.category.clone(),
                     "channel" => self.channel.clone(),
@@ -83,9 +87,13 @@ impl CaseQuery {
     }
 }
 
+/// A day of the years the records can hold (2000–2099): a year such as 262142 is refused, not
+/// walked through.
 fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| DomainError::invalid(field, format!("日期格式应为YYYY-MM-DD：{s}")).into())
+        .ok()
+        .filter(|d| (2000..=2099).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| DomainError::invalid(field, format!("日期应为2000至2099年的YYYY-MM-DD：{s}")).into())
 }
 
 fn parse_u32(field: &'static str, s: &str) -> Result<u32> {
@@ -122,9 +130,12 @@ mod tests {
 
     #[test]
     fn a_bad_filter_is_refused_naming_it() {
-        for (k, v, field) in
-            [("from", "3月2日", "from"), ("per_page", "-1", "per_page"), ("overdue", "yes", "overdue")]
-        {
+        for (k, v, field) in [
+            ("from", "3月2日", "from"),
+            ("to", "262142-01-01", "to"),
+            ("per_page", "-1", "per_page"),
+            ("overdue", "yes", "overdue"),
+        ] {
             match CaseQuery::from_pairs(&[(k, v)]) {
                 Err(AppError::Domain(DomainError::Invalid { field: f, .. })) => assert_eq!(f, field),
                 other => panic!("{k}={v}: {other:?}"),

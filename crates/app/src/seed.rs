@@ -44,12 +44,18 @@ impl App {
                 name: (*name).into(),
                 parent_code: parent.map(str::to_owned),
                 kind: (*kind).into(),
+                // SPEC §7: the service areas of 附件1 receive cases.
+                handles_cases: crate::handles_cases_by_default(kind),
+                phone: None,
+                public_url: None,
             };
             self.store().insert_unit(&row).await?;
         }
         self.reload().await?;
         let password = random_password(16);
-        self.add_user("admin", "系统管理员", Role::Admin, DEFAULT_CENTER, &password).await?;
+        let admin = self.add_user("admin", "系统管理员", Role::Admin, DEFAULT_CENTER, &password).await?;
+        // Printed once on a terminal: the pages ask for a new one before anything else.
+        self.store().set_password(admin.id, &admin.password_hash, true).await?;
         Ok(Some(password))
     }
 
@@ -73,7 +79,7 @@ impl App {
         if matches!(role, Role::System | Role::Public) {
             return Err(DomainError::invalid("role", "不能创建该角色的用户").into());
         }
-        check_password(password)?;
+        check_password(password, username, "password")?;
         let unit_row = self
             .store()
             .unit(unit)
@@ -87,6 +93,7 @@ impl App {
             role: role.code().into(),
             unit_code: unit_row.code,
             password_hash: hash,
+            must_change_password: false,
         };
         match self.store().insert_user(&unit_row.center, &user, self.now()).await {
             Err(bancheng_store::StoreError::Duplicate { .. }) => {
@@ -97,9 +104,32 @@ impl App {
     }
 }
 
-pub(crate) fn check_password(p: &str) -> Result<()> {
-    if p.chars().count() < 8 || p.len() > 256 {
-        return Err(bancheng_domain::DomainError::invalid("password", "密码至少8位").into());
+/// Common passwords of 10 or more characters, lower case (shorter ones fail the length rule).
+static COMMON_PASSWORDS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../data/common-passwords.txt")
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+
+/// The shortest password accepted for a new or changed password.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// The password policy for new and changed passwords (existing ones keep working): at least
+/// 10 characters, not the username, not a common password. `field` names it in a refusal.
+pub(crate) fn check_password(p: &str, username: &str, field: &'static str) -> Result<()> {
+    use bancheng_domain::DomainError;
+    let refuse = |m: &str| Err(DomainError::invalid(field, m.to_owned()).into());
+    if p.chars().count() < MIN_PASSWORD_CHARS || p.len() > 256 {
+        return refuse("密码至少10位");
+    }
+    let lower = p.to_lowercase();
+    if lower == username.trim().to_lowercase() {
+        return refuse("密码不能与用户名相同");
+    }
+    if COMMON_PASSWORDS.contains(lower.as_str()) {
+        return refuse("该密码过于常见，容易被猜中，请换一个");
     }
     Ok(())
 }

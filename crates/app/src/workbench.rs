@@ -39,8 +39,36 @@ pub struct Colleague {
 #[derive(Debug, Clone)]
 pub struct WaitingCase {
     pub case: Case,
-    /// 否定答复待审 | 延期待批 | 待核查 | 待回访 | 退单待重派 | 待受理 | 待归档
-    pub reason: &'static str,
+    /// 否定答复待审 | 延期待批 | 待核查 | 待回访 | 退单待重派 | 待受理 | 待归档 | 待通报 | 问题工单
+    /// (a case may wait for several).
+    pub reasons: Vec<&'static str>,
+}
+
+/// Why a case waits for the office (SPEC §2: dispatch, 否定答复, 延期, 核查, 回访, 通报, 督办, 归档).
+pub fn office_reasons(c: &Case) -> Vec<&'static str> {
+    use Status::*;
+    let mut out = Vec::new();
+    match c.status {
+        NegativePending => out.push("否定答复待审"),
+        Dispatched if c.extension.as_ref().is_some_and(|e| e.state == ReportState::Pending) => {
+            out.push("延期待批")
+        }
+        Resolved => out.push("待核查"),
+        Verified if c.visits.is_empty() => out.push("待回访"),
+        Verified => out.push("待归档"),
+        Returned => out.push("退单待重派"),
+        Submitted => out.push("待受理"),
+        _ => {}
+    }
+    // 第五条: flagged by the scheduler for 通报, and no 通报 recorded yet.
+    if c.notice_flag && c.notices.is_empty() && c.status.is_open() {
+        out.push("待通报");
+    }
+    // 问题工单 in work: supervised until a result.
+    if c.problem && c.status.is_open() {
+        out.push("问题工单");
+    }
+    out
 }
 
 /// The week's numbers for inspectors and leaders (Monday to today, Asia/Shanghai).
@@ -63,10 +91,10 @@ impl App {
         let now = self.now();
         let cal = self.calendar();
         let policy = self.policy(&case.center);
-        let units = self.unit_codes(&case.center);
+        let units = self.org_units(&case.center);
         let ctx = case::Ctx { actor, now, policy: &policy, calendar: &cal, units: &units };
         let actions = case::available_actions(&case, &ctx);
-        Ok(CasePage { view: self.view(&case, actor, version), actions })
+        Ok(CasePage { view: self.view(&case, actor, version).await?, actions })
     }
 
     /// The applicant's earlier cases by phone or ID number, newest first — what registration
@@ -140,7 +168,8 @@ impl App {
     }
 
     /// What waits for the office (SPEC §2): 否定答复 reports, extension requests, results to
-    /// verify, visits due, 退单 to reassign, online submissions to accept, cases to archive.
+    /// verify, visits due, 退单 to reassign, online submissions to accept, cases to archive,
+    /// cases flagged for 通报 and 问题工单.
     pub async fn office_queue(&self, actor: &Actor) -> Result<Vec<WaitingCase>> {
         use Status::*;
         let cases = self
@@ -149,19 +178,8 @@ impl App {
         let mut out: Vec<WaitingCase> = cases
             .into_iter()
             .filter_map(|c| {
-                let reason = match c.status {
-                    NegativePending => "否定答复待审",
-                    Dispatched if c.extension.as_ref().is_some_and(|e| e.state == ReportState::Pending) => {
-                        "延期待批"
-                    }
-                    Resolved => "待核查",
-                    Verified if c.visits.is_empty() => "待回访",
-                    Verified => "待归档",
-                    Returned => "退单待重派",
-                    Submitted => "待受理",
-                    _ => return None,
-                };
-                Some(WaitingCase { case: c, reason })
+                let reasons = office_reasons(&c);
+                (!reasons.is_empty()).then_some(WaitingCase { case: c, reasons })
             })
             .collect();
         out.sort_by_key(|w| (w.case.next_due().unwrap_or(NaiveDate::MAX), w.case.received_at));
@@ -207,4 +225,74 @@ impl App {
             overdue_now: overdue,
         })
     }
+}
+
+/// The per-user settings the pages keep (`user_prefs`): their names and largest size.
+pub const PREFS: &[(&str, usize)] = &[("ledger_columns", 2_000), ("saved_filters", 20_000)];
+
+/// The outcome of one case of a bulk action: the number and why it was refused, if it was.
+#[derive(Debug)]
+pub struct BulkOutcome {
+    pub number: String,
+    pub refused: Option<crate::AppError>,
+}
+
+impl App {
+    /// A setting of the signed-in user's pages (JSON text), if saved.
+    pub async fn pref(&self, actor: &Actor, name: &str) -> Result<Option<String>> {
+        pref_def(name)?;
+        Ok(self.store().pref(&actor.username, name).await?)
+    }
+
+    /// Saves (or, with `None`, forgets) a setting of the signed-in user's pages.
+    pub async fn set_pref(&self, actor: &Actor, name: &str, value: Option<&str>) -> Result<()> {
+        let max = pref_def(name)?;
+        if value.is_some_and(|v| v.len() > max) {
+            return Err(DomainError::invalid("value", "设置内容过长").into());
+        }
+        Ok(self.store().set_pref(&actor.username, name, value, self.now()).await?)
+    }
+
+    /// One action on several cases from a queue (转派, 指定经办人 in bulk): each case is its own
+    /// decision and transaction, so one refusal stops none of the others.
+    pub async fn act_many(
+        &self,
+        actor: &Actor,
+        numbers: &[String],
+        cmd: &case::Command,
+    ) -> Result<Vec<BulkOutcome>> {
+        if numbers.is_empty() {
+            return Err(DomainError::invalid("numbers", "请先勾选事项").into());
+        }
+        if numbers.len() > 200 {
+            return Err(DomainError::invalid("numbers", "一次最多处理200件").into());
+        }
+        let mut out = Vec::with_capacity(numbers.len());
+        for number in numbers {
+            let refused = self.act(actor, number, cmd).await.err();
+            if refused.as_ref().is_some_and(crate::AppError::is_internal) {
+                return Err(refused.expect("an error"));
+            }
+            out.push(BulkOutcome { number: number.clone(), refused });
+        }
+        Ok(out)
+    }
+
+    /// Hourly upkeep of `serve`: forgets registration keys past their 24 hours and old sign-in
+    /// counts (locks in force stay), and refreshes the query planner's statistics.
+    pub async fn housekeeping(&self) -> Result<()> {
+        let now = self.now();
+        self.store().purge_idempotency_keys(now - TimeDelta::hours(crate::cases::IDEMPOTENCY_HOURS)).await?;
+        self.purge_login_counts().await?;
+        self.store().optimize().await?;
+        Ok(())
+    }
+}
+
+fn pref_def(name: &str) -> Result<usize> {
+    PREFS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, max)| *max)
+        .ok_or_else(|| DomainError::not_found(format!("没有这项设置：{name}")).into())
 }

@@ -12,6 +12,8 @@ use bancheng_testkit::time::{at, day};
 use chrono::{DateTime, Utc};
 
 const PASSWORD: &str = "correct-horse-1";
+/// The address the sign-ins come from.
+const ADDR: &str = "10.0.0.1";
 
 async fn app_at(now: DateTime<Utc>) -> (App, Arc<ManualClock>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -93,7 +95,7 @@ async fn spec_2_admin_creates_a_user_who_can_sign_in_and_bad_input_names_the_fie
     let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     let u = app.admin_add_user(&admin(), "h_bdc", "王经办", "handler", "bdc", PASSWORD).await.unwrap();
     assert_eq!((u.role.as_str(), u.unit_code.as_str(), u.center.as_str()), ("handler", "bdc", "nxzx"));
-    let grant = app.issue_token("h_bdc", PASSWORD).await.unwrap();
+    let grant = app.issue_token("h_bdc", PASSWORD, ADDR).await.unwrap();
     let (actor, _) = app.authenticate(&grant.token).await.unwrap();
     assert_eq!(actor.role, Role::Handler);
 
@@ -117,15 +119,15 @@ async fn spec_2_admin_creates_a_user_who_can_sign_in_and_bad_input_names_the_fie
 async fn spec_2_a_disabled_user_cannot_get_a_token_and_an_admin_cannot_disable_themself() {
     let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     let lisu = user_id(&app, "lisu").await;
-    let before = app.issue_token("lisu", PASSWORD).await.unwrap();
+    let before = app.issue_token("lisu", PASSWORD, ADDR).await.unwrap();
     app.admin_set_disabled(&admin(), lisu, true).await.unwrap();
-    assert!(matches!(app.issue_token("lisu", PASSWORD).await, Err(AppError::Unauthorized(_))));
+    assert!(matches!(app.issue_token("lisu", PASSWORD, ADDR).await, Err(AppError::Unauthorized(_))));
     assert!(
         matches!(app.authenticate(&before.token).await, Err(AppError::Unauthorized(_))),
         "the open session ends at once"
     );
     app.admin_set_disabled(&admin(), lisu, false).await.unwrap();
-    app.issue_token("lisu", PASSWORD).await.unwrap();
+    app.issue_token("lisu", PASSWORD, ADDR).await.unwrap();
 
     let me = user_id(&app, "admin").await;
     assert_invalid(app.admin_set_disabled(&admin(), me, true).await, "user");
@@ -136,17 +138,18 @@ async fn spec_2_a_disabled_user_cannot_get_a_token_and_an_admin_cannot_disable_t
 async fn reset_password_lets_the_user_sign_in_with_the_new_one_and_lifts_the_lockout() {
     let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     for _ in 0..5 {
-        assert!(app.issue_token("lisu", "wrong-password").await.is_err());
+        assert!(app.issue_token("lisu", "wrong-password", ADDR).await.is_err());
     }
-    assert!(matches!(app.issue_token("lisu", PASSWORD).await, Err(AppError::Locked(_))));
+    assert!(matches!(app.issue_token("lisu", PASSWORD, ADDR).await, Err(AppError::Locked(_))));
     let lisu = user_id(&app, "lisu").await;
     let new = app.admin_reset_password(&admin(), lisu).await.unwrap();
     assert_eq!(new.chars().count(), 12);
     assert_ne!(new, PASSWORD);
     let row = app.store().user_by_id(lisu).await.unwrap();
-    assert_eq!((row.failed_logins, row.locked_until), (0, None));
-    assert!(matches!(app.issue_token("lisu", PASSWORD).await, Err(AppError::Unauthorized(_))));
-    let session = app.issue_token("lisu", &new).await.expect("signs in with the new password at once");
+    assert!(row.must_change_password, "a password the admin knows is changed at the first sign-in");
+    assert!(app.admin_users(&admin()).await.unwrap().iter().all(|u| u.locked_until.is_none()), "lock lifted");
+    assert!(matches!(app.issue_token("lisu", PASSWORD, ADDR).await, Err(AppError::Unauthorized(_))));
+    let session = app.issue_token("lisu", &new, ADDR).await.expect("signs in with the new password at once");
     let again = app.admin_reset_password(&admin(), lisu).await.unwrap();
     assert_ne!(again, new, "random every time");
     assert!(
@@ -159,7 +162,7 @@ async fn reset_password_lets_the_user_sign_in_with_the_new_one_and_lifts_the_loc
 async fn admin_changes_a_users_role_and_unit_and_the_session_follows() {
     let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     let lisu = user_id(&app, "lisu").await;
-    let grant = app.issue_token("lisu", PASSWORD).await.unwrap();
+    let grant = app.issue_token("lisu", PASSWORD, ADDR).await.unwrap();
     assert_eq!(app.authenticate(&grant.token).await.unwrap().0.role, Role::Window);
     let row = app.admin_set_role(&admin(), lisu, "office", "ywg").await.unwrap();
     assert_eq!((row.role.as_str(), row.unit_code.as_str()), ("office", "ywg"));

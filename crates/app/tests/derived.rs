@@ -182,7 +182,11 @@ async fn second_server_on(url: &str) {
     let first = seeded(&url, clock.clone()).await;
     let second = open(&url, clock).await;
     let check = Duration::from_millis(100);
-    let background = second.start_background(BackgroundConfig { tick: None, cache_check: check });
+    let background = second.start_background(BackgroundConfig {
+        tick: None,
+        cache_check: check,
+        housekeeping: std::time::Duration::from_secs(3600),
+    });
     assert_eq!(second.policy("nxzx").department_result, 5);
 
     let changed = DeadlinePolicy { department_result: 4, ..first.policy("nxzx") };
@@ -246,5 +250,159 @@ async fn the_first_start_after_a_migration_that_adds_derived_rows_rebuilds_them_
         assert_eq!(all_facts(&reopened, &numbers).await, online, "{}", backend.name());
         assert!(reopened.store().maintenance_owed().await.unwrap().is_empty(), "done once");
         reopened.store().close().await;
+    }
+}
+
+/// A database written before the four clock outcomes: a dispatch and an escalation closed the
+/// earlier clocks with `deadline_closed {met: true}`, and the stored state says 按期. After the
+/// upgrade (migration 0004 owes a reindex), the fold reads those events in the light of what
+/// caused them: superseded, never met — and no event is rewritten.
+#[tokio::test]
+async fn spec7_an_old_database_shows_superseded_clocks_after_the_upgrade_without_rewriting_an_event() {
+    use bancheng_domain::case::{self, CaseEvent, Ctx, Decision};
+    use bancheng_domain::deadline::{ClockOutcome, local_day};
+    use bancheng_store::model::{CaseRow, NewEvent};
+    for backend in backends_for("spec7_an_old_database_shows_superseded_clocks_after_the_upgrade") {
+        let db = FreshDb::create(&backend).await;
+        let clock = Arc::new(ManualClock::new(at(2026, 3, 2, 9)));
+        let app = seeded(&db.url, clock.clone()).await;
+        let (window, office) = (actor("lisu", Role::Window, "bbcs"), actor("cuixy", Role::Office, "ywg"));
+        let units = [("sw", true, false), ("xyhb", false, true), ("bbcs", false, false)]
+            .map(|(c, h, o)| bancheng_domain::unit::OrgUnit::new(c, h, o));
+        let (policy, cal) = (app.policy("nxzx"), app.calendar());
+        // The old shape of every event.
+        let legacy = |d: &Decision, a: &Actor, at: chrono::DateTime<chrono::Utc>| -> Vec<NewEvent> {
+            d.events
+                .iter()
+                .map(|e| {
+                    let e = match e {
+                        CaseEvent::DeadlineSuperseded { id, in_time, .. } => {
+                            CaseEvent::DeadlineClosed { id: *id, met: *in_time }
+                        }
+                        other => other.clone(),
+                    };
+                    let (kind, payload) = e.to_parts();
+                    NewEvent {
+                        kind: kind.into(),
+                        actor: a.username.clone(),
+                        actor_role: a.role.code().into(),
+                        actor_unit: a.unit.clone(),
+                        at,
+                        payload,
+                    }
+                })
+                .collect()
+        };
+        // The state as the old code stored it: those clocks met.
+        let old_row = |c: &case::Case, version: i64| {
+            let mut c = c.clone();
+            for d in &mut c.deadlines {
+                if d.superseded.take().is_some() {
+                    d.met = Some(true);
+                }
+            }
+            CaseRow {
+                number: c.number.clone(),
+                center: c.center.clone(),
+                status: c.status.code().into(),
+                level: c.level.code().into(),
+                channel: c.channel.code().into(),
+                category: None,
+                applicant_name: c.applicant.name.clone(),
+                phone: c.applicant.phone.clone(),
+                id_number: None,
+                description: c.description.clone(),
+                matter: None,
+                received_unit: String::new(),
+                phone_tail: String::new(),
+                enterprise_name: None,
+                credit_code: None,
+                unit: c.unit.clone(),
+                units: c.units(),
+                received_by: c.received_by.clone(),
+                received_at: c.received_at,
+                next_due: c.next_due(),
+                overdue: false,
+                reopen_count: 0,
+                outcome: None,
+                updated_at: c.received_at,
+                version,
+                state: serde_json::to_value(&c).unwrap(),
+                facts: FactRows::default(),
+            }
+        };
+        let t0 = at(2026, 3, 2, 9);
+        let ctx =
+            |a: &'static Actor, now| Ctx { actor: a, now, policy: &policy, calendar: &cal, units: &units };
+        let window: &'static Actor = Box::leak(Box::new(window));
+        let office: &'static Actor = Box::leak(Box::new(office));
+        let reg = case::register(&reg(1), &ctx(window, t0), &[]).unwrap();
+        let stored = app
+            .store()
+            .register(local_day(t0), old_row(&reg.case, 1), legacy(&reg, window, t0), vec![])
+            .await
+            .unwrap();
+        let mut c = reg.case.clone();
+        c.number = stored.number.clone();
+        let steps: [(&'static Actor, Command, chrono::DateTime<chrono::Utc>); 2] = [
+            (
+                window,
+                Command::Dispatch { unit: "sw".into(), co_units: vec![], level: Level::Department },
+                at(2026, 3, 2, 10),
+            ),
+            (
+                office,
+                Command::Escalate {
+                    level: Level::County,
+                    reason: "难点".into(),
+                    due_workdays: None,
+                    unit: Some("xyhb".into()),
+                    co_units: None,
+                },
+                at(2026, 3, 3, 10),
+            ),
+        ];
+        for (version, (a, cmd, now)) in (1..).zip(steps) {
+            let d = case::decide(&c, &cmd, &ctx(a, now)).unwrap();
+            app.store()
+                .commit(version, old_row(&d.case, version + 1), legacy(&d, a, now), vec![])
+                .await
+                .unwrap();
+            c = d.case;
+        }
+        let events_before = app.store().events("nxzx", &stored.number).await.unwrap();
+        assert!(events_before.iter().any(|e| e.kind == "deadline_closed"));
+        let before = app.case(office, &stored.number).await.unwrap();
+        assert!(
+            before.case.deadlines.iter().filter(|d| !d.is_open()).all(|d| d.outcome() == ClockOutcome::Met),
+            "the old state said 按期"
+        );
+        // Migration 0004 owes a reindex on a database with cases.
+        app.store().execute_for_test("INSERT INTO maintenance (task) VALUES ('reindex')").await.unwrap();
+        app.store().close().await;
+
+        let upgraded = open(&db.url, clock).await;
+        let after = upgraded.case(office, &stored.number).await.unwrap();
+        let outcomes: Vec<ClockOutcome> = after.case.deadlines.iter().map(|d| d.outcome()).collect();
+        assert_eq!(
+            outcomes,
+            [
+                ClockOutcome::Superseded,
+                ClockOutcome::Superseded,
+                ClockOutcome::Superseded,
+                ClockOutcome::Open
+            ],
+            "[{}]",
+            backend.name()
+        );
+        let facts = upgraded.store().facts("nxzx", &stored.number).await.unwrap();
+        assert_eq!(facts.deadlines.iter().filter(|d| d.outcome == "superseded").count(), 3);
+        assert_eq!(
+            upgraded.store().events("nxzx", &stored.number).await.unwrap(),
+            events_before,
+            "no event rewritten"
+        );
+        assert!(upgraded.store().verify_log().await.unwrap().1.is_empty());
+        upgraded.store().close().await;
     }
 }

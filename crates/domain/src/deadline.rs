@@ -1,5 +1,7 @@
 //! Deadlines (SPEC §4.2, §4.3): named clocks on a case, due at the end (23:59:59 Asia/Shanghai)
-//! of a working day. Met / missed is recorded when the clock's event happens.
+//! of a working day. A clock ends in one of three ways (SPEC §7): met or missed when its act
+//! happens (a feedback, a result, a reply with reasons) by or after its due day, or superseded
+//! when a change of level, unit or round closes it first. Only met counts as on time.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,6 +34,14 @@ pub enum DeadlineKind {
 }
 
 impl DeadlineKind {
+    pub const ALL: [DeadlineKind; 5] = [
+        DeadlineKind::FirstFeedback,
+        DeadlineKind::Result,
+        DeadlineKind::NegativeReply,
+        DeadlineKind::CountyReply,
+        DeadlineKind::Supervision,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             DeadlineKind::FirstFeedback => "first_feedback",
@@ -68,8 +78,12 @@ pub struct Deadline {
     pub from: Option<NaiveDate>,
     pub policy_version: u32,
     pub set_at: DateTime<Utc>,
-    /// `None` while open; `Some(true)` met (or superseded in time), `Some(false)` missed.
+    /// `None` while open; `Some(true)` met; `Some(false)` missed or superseded (SPEC §7: the case
+    /// JSON's `met` is false for a superseded clock; [`Deadline::outcome`] tells them apart).
     pub met: Option<bool>,
+    /// Closed by a change of level, unit or round before its act happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded: Option<Superseded>,
     pub closed_at: Option<DateTime<Utc>>,
     /// Due date before an approved extension (延期 counts as on time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,6 +121,95 @@ impl Deadline {
     /// Whether an event at `at` is in time for this clock.
     pub fn in_time(&self, at: DateTime<Utc>) -> bool {
         local_day(at) <= self.due
+    }
+
+    /// How the clock stands: open, met, missed or superseded.
+    pub fn outcome(&self) -> ClockOutcome {
+        match (self.met, &self.superseded) {
+            (None, _) => ClockOutcome::Open,
+            (Some(_), Some(_)) => ClockOutcome::Superseded,
+            (Some(true), None) => ClockOutcome::Met,
+            (Some(false), None) => ClockOutcome::Missed,
+        }
+    }
+}
+
+/// How a clock ended (SPEC §7): only `Met` counts as on time in any statistic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockOutcome {
+    Open,
+    Met,
+    Missed,
+    /// Closed by a change of level, unit or round (or the case was voided or merged).
+    Superseded,
+}
+
+impl ClockOutcome {
+    pub const ALL: [ClockOutcome; 4] =
+        [ClockOutcome::Open, ClockOutcome::Met, ClockOutcome::Missed, ClockOutcome::Superseded];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ClockOutcome::Open => "open",
+            ClockOutcome::Met => "met",
+            ClockOutcome::Missed => "missed",
+            ClockOutcome::Superseded => "superseded",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClockOutcome::Open => "进行中",
+            ClockOutcome::Met => "按期完成",
+            ClockOutcome::Missed => "逾期",
+            ClockOutcome::Superseded => "已终止",
+        }
+    }
+}
+
+/// A clock that a change closed before its act happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Superseded {
+    /// Whether it was still in time when it was closed.
+    pub in_time: bool,
+    /// What closed it; `None` when read from a log written before causes were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Supersession>,
+}
+
+/// What closes a clock before its act (SPEC §7: a change of level, unit or round; a voided or
+/// merged case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Supersession {
+    /// 转派 to another unit or level.
+    Dispatch,
+    /// 提级 (by a person or the 问题工单 rule).
+    Escalation,
+    /// 退单 by the unit.
+    Return,
+    /// 重新核实 (a new round).
+    Reopen,
+    /// 核查 sent back (a new round).
+    SentBack,
+    /// 作废.
+    Void,
+    /// 合并 into another case.
+    Merge,
+}
+
+impl Supersession {
+    pub fn label(self) -> &'static str {
+        match self {
+            Supersession::Dispatch => "转派",
+            Supersession::Escalation => "提级",
+            Supersession::Return => "退单",
+            Supersession::Reopen => "重新核实",
+            Supersession::SentBack => "核查退回",
+            Supersession::Void => "作废",
+            Supersession::Merge => "合并",
+        }
     }
 }
 

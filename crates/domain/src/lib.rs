@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod error;
 pub mod numbering;
 pub mod policy;
+pub mod unit;
 pub mod validate;
 
 pub use actor::{Actor, Role};

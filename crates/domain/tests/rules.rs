@@ -1,108 +1,8 @@
 //! Rule tests for `decide`: each test names the rule of the source or SPEC it checks.
 
-use bancheng_domain::calendar::Calendar;
-use bancheng_domain::case::*;
-use bancheng_domain::deadline::{DeadlineKind, Urgency, standing};
-use bancheng_domain::policy::DeadlinePolicy;
-use bancheng_domain::{Actor, DomainError, Role};
-use bancheng_testkit::time::{at, day};
-use chrono::{DateTime, NaiveDate, Utc};
+mod common;
 
-const CENTER: &str = "nxzx";
-
-fn units() -> Vec<String> {
-    ["nxzx", "bbcs", "ywg", "dcg", "sw", "ga", "sb", "bdc", "xyhb"].iter().map(|s| s.to_string()).collect()
-}
-
-fn actor(name: &str, role: Role, unit: &str) -> Actor {
-    Actor { username: name.into(), role, unit: unit.into(), center: CENTER.into() }
-}
-
-fn window() -> Actor {
-    actor("lisu", Role::Window, "bbcs")
-}
-fn office() -> Actor {
-    actor("cuixy", Role::Office, "ywg")
-}
-fn office2() -> Actor {
-    actor("ywg2", Role::Office, "ywg")
-}
-fn handler(unit: &str) -> Actor {
-    actor(&format!("h_{unit}"), Role::Handler, unit)
-}
-
-struct World {
-    cal: Calendar,
-    policy: DeadlinePolicy,
-    units: Vec<String>,
-}
-
-impl World {
-    fn new() -> World {
-        World { cal: Calendar::official(), policy: DeadlinePolicy::default(), units: units() }
-    }
-
-    fn ctx<'a>(&'a self, a: &'a Actor, now: DateTime<Utc>) -> Ctx<'a> {
-        Ctx { actor: a, now, policy: &self.policy, calendar: &self.cal, units: &self.units }
-    }
-
-    fn fold(&self, case: Case, d: &Decision, a: &Actor, now: DateTime<Utc>) -> Case {
-        let folded = fold(case, &d.events, a, now);
-        // SPEC §4.6: the decision's case is the fold of its events (numbers aside).
-        assert_eq!(Case { number: folded.number.clone(), ..d.case.clone() }, folded);
-        folded
-    }
-
-    fn register(&self, now: DateTime<Utc>) -> Case {
-        let a = window();
-        let d = register(&sample(), &self.ctx(&a, now), &[]).expect("register");
-        let mut c = self.fold(blank(), &d, &a, now);
-        c.number = "2026093001".into();
-        c
-    }
-
-    fn act(&self, case: &Case, a: &Actor, cmd: Command, now: DateTime<Utc>) -> Result<Case, DomainError> {
-        let d = decide(case, &cmd, &self.ctx(a, now))?;
-        Ok(self.fold(case.clone(), &d, a, now))
-    }
-
-    fn ok(&self, case: &Case, a: &Actor, cmd: Command, now: DateTime<Utc>) -> Case {
-        self.act(case, a, cmd.clone(), now).unwrap_or_else(|e| panic!("{cmd:?} by {a:?}: {e:?}"))
-    }
-}
-
-fn sample() -> Registration {
-    Registration {
-        applicant_name: "张三".into(),
-        phone: "13812345678".into(),
-        description: "办理营业执照变更三次未办成".into(),
-        matter: Some("营业执照变更".into()),
-        ..Default::default()
-    }
-}
-
-/// A placeholder that `Registered` replaces.
-fn blank() -> Case {
-    let w = World::new();
-    let a = window();
-    let d = register(&sample(), &w.ctx(&a, at(2026, 1, 5, 9)), &[]).unwrap();
-    match &d.events[0] {
-        CaseEvent::Registered { case } => (**case).clone(),
-        _ => unreachable!(),
-    }
-}
-
-fn dispatch(unit: &str, level: Level) -> Command {
-    Command::Dispatch { unit: unit.into(), co_units: vec![], level }
-}
-
-fn due(case: &Case, kind: DeadlineKind) -> NaiveDate {
-    case.deadlines.iter().rev().find(|d| d.kind == kind).unwrap_or_else(|| panic!("no {kind:?}")).due
-}
-
-fn met(case: &Case, kind: DeadlineKind) -> Option<bool> {
-    case.deadlines.iter().rev().find(|d| d.kind == kind).unwrap().met
-}
+use common::*;
 
 #[test]
 fn article4_window_level_simple_problem_is_due_the_same_working_day_and_resolved_by_the_window() {
@@ -137,8 +37,10 @@ fn article4_department_case_dispatched_2026_09_30_feedback_due_10_10_adjusted_sa
     assert_eq!(c.status, Status::Dispatched);
     assert_eq!(due(&c, DeadlineKind::FirstFeedback), day(2026, 10, 10));
     assert_eq!(due(&c, DeadlineKind::Result), day(2026, 10, 13));
-    // The window's same-day clock was superseded in time.
-    assert_eq!(c.deadlines[0].met, Some(true));
+    // SPEC §7: the window's same-day clock was superseded (in time), not met.
+    assert_eq!(c.deadlines[0].outcome(), ClockOutcome::Superseded);
+    assert_eq!(c.deadlines[0].superseded.as_ref().map(|s| s.in_time), Some(true));
+    assert_eq!(c.deadlines[0].met, Some(false), "the case JSON's met is false for superseded");
 }
 
 #[test]
@@ -171,7 +73,7 @@ fn full_lifecycle_department_level_feedback_resolve_verify_visit_close() {
 fn article4_joint_level_one_matter_one_discussion_due_in_7_working_days_decided_by_leader() {
     let w = World::new();
     let c = w.register(at(2026, 3, 2, 9));
-    let c = w.ok(&c, &office(), dispatch("ywg", Level::Joint), at(2026, 3, 2, 10));
+    let c = w.ok(&c, &office(), dispatch("sw", Level::Joint), at(2026, 3, 2, 10));
     assert_eq!(due(&c, DeadlineKind::Result), day(2026, 3, 11));
     assert!(c.deadlines.iter().all(|d| d.kind != DeadlineKind::FirstFeedback || !d.is_open()));
     let leader = actor("zhengjp", Role::Leader, "nxzx");
@@ -197,6 +99,7 @@ fn article4_county_level_reply_with_reasons_by_the_term_set_when_reporting() {
             reason: "涉及多部门政策".into(),
             due_workdays: Some(15),
             unit: Some("xyhb".into()),
+            co_units: None,
         },
         at(2026, 3, 3, 10),
     );
@@ -208,7 +111,13 @@ fn article4_county_level_reply_with_reasons_by_the_term_set_when_reporting() {
     let lower = w.act(
         &c,
         &office(),
-        Command::Escalate { level: Level::Joint, reason: "x".into(), due_workdays: None, unit: None },
+        Command::Escalate {
+            level: Level::Joint,
+            reason: "x".into(),
+            due_workdays: None,
+            unit: None,
+            co_units: None,
+        },
         at(2026, 3, 3, 11),
     );
     assert!(matches!(lower, Err(DomainError::Invalid { field: "level", .. })));
@@ -227,6 +136,7 @@ fn spec_4_2_escalation_restarts_the_clock_at_the_new_level() {
             reason: "需联动会审".into(),
             due_workdays: None,
             unit: None,
+            co_units: None,
         },
         at(2026, 3, 4, 10),
     );

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
+use bancheng_app::AttachmentLimits;
 use bancheng_store::StoreOptions;
 use bancheng_web::Limits;
 
@@ -33,6 +34,30 @@ pub struct Config {
     pub cache_check_seconds: u64,
     pub store: StoreOptions,
     pub limits: Limits,
+    /// Files per case (the bytes per file are `limits.attachment_bytes`).
+    pub attachment_files: usize,
+    /// Behind a reverse proxy: the client's address is the proxy's `X-Forwarded-For` entry.
+    pub trust_proxy: bool,
+    /// The public address of a center without its own (`https://…`): the 登记表's QR code.
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    /// What the use cases take from the settings.
+    pub fn app_options(&self) -> bancheng_app::AppOptions {
+        bancheng_app::AppOptions {
+            attachments: AttachmentLimits {
+                max_files: self.attachment_files,
+                max_bytes: self.limits.attachment_bytes,
+            },
+            public_url: self.public_url.clone(),
+        }
+    }
+
+    /// What the HTTP side takes from the settings.
+    pub fn web(&self) -> bancheng_web::WebConfig {
+        bancheng_web::WebConfig { limits: self.limits, trust_proxy: self.trust_proxy }
+    }
 }
 
 /// Where a value came from.
@@ -70,6 +95,14 @@ pub struct Setting {
 
 fn parse<T: std::str::FromStr>(s: &str) -> Result<T, String> {
     s.trim().parse().map_err(|_| format!("不是有效的数值：{s}"))
+}
+
+fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        other => Err(format!("应为 true 或 false：{other}")),
+    }
 }
 
 /// Every setting, in the order `bancheng config` prints them. Later settings (SMS gateway,
@@ -187,6 +220,58 @@ pub const SETTINGS: &[Setting] = &[
         },
     },
     Setting {
+        key: "trust_proxy",
+        env: "BANCHENG_TRUST_PROXY",
+        flag: Some("--trust-proxy"),
+        secret: false,
+        help: "behind a reverse proxy: the client address is the last X-Forwarded-For entry",
+        get: |c| c.trust_proxy.to_string(),
+        set: |c, v| {
+            c.trust_proxy = parse_bool(v)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "public_url",
+        env: "BANCHENG_PUBLIC_URL",
+        flag: None,
+        secret: false,
+        help: "public address (https://…) for the QR code of the 登记表, unless a center sets its own",
+        get: |c| c.public_url.clone().unwrap_or_default(),
+        set: |c, v| {
+            let v = v.trim().trim_end_matches('/');
+            if !(v.is_empty() || v.starts_with("https://") || v.starts_with("http://")) {
+                return Err("应为 https:// 开头的网址".to_owned());
+            }
+            c.public_url = Some(v.to_owned()).filter(|v| !v.is_empty());
+            Ok(())
+        },
+    },
+    Setting {
+        key: "limits.attachment_bytes",
+        env: "BANCHENG_ATTACHMENT_BYTES",
+        flag: None,
+        secret: false,
+        help: "largest attachment (photo or scan), bytes",
+        get: |c| c.limits.attachment_bytes.to_string(),
+        set: |c, v| {
+            c.limits.attachment_bytes = parse(v)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "limits.attachment_files",
+        env: "BANCHENG_ATTACHMENT_FILES",
+        flag: None,
+        secret: false,
+        help: "attachments per case",
+        get: |c| c.attachment_files.to_string(),
+        set: |c, v| {
+            c.attachment_files = parse(v)?;
+            Ok(())
+        },
+    },
+    Setting {
         key: "limits.export_max_rows",
         env: "BANCHENG_EXPORT_MAX_ROWS",
         flag: None,
@@ -209,6 +294,9 @@ impl Default for Config {
             cache_check_seconds: 5,
             store: StoreOptions::default(),
             limits: Limits::default(),
+            attachment_files: AttachmentLimits::default().max_files,
+            trust_proxy: false,
+            public_url: None,
         }
     }
 }

@@ -6,10 +6,16 @@ use sqlx::types::Json;
 use crate::model::{CalendarYearRow, NewUser, PolicyRow, TokenRow, UnitRow, UserRow};
 use crate::{Result, Store, found, secs};
 
+macro_rules! unit_columns {
+    () => {
+        "code, center, name, parent_code, kind, handles_cases, phone, public_url"
+    };
+}
+
 macro_rules! user_columns {
     () => {
         "id, username, display_name, role, unit_code, center, password_hash, disabled, \
-         failed_logins, locked_until, created_at"
+         must_change_password, created_at"
     };
 }
 
@@ -32,16 +38,41 @@ impl Store {
         let u = u.clone();
         write_db!(self, |c| {
             sqlx::query(
-                "INSERT INTO units (code, center, name, parent_code, kind) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO units (code, center, name, parent_code, kind, handles_cases, phone, public_url) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&u.code)
             .bind(&u.center)
             .bind(&u.name)
             .bind(&u.parent_code)
             .bind(&u.kind)
+            .bind(u.handles_cases)
+            .bind(&u.phone)
+            .bind(&u.public_url)
             .execute(&mut *c)
             .await?;
+            bump_cache_version!(c, "units");
+            Ok(())
+        })
+    }
+
+    /// Changes a unit's name, whether it handles cases, its phone and (a center's) public
+    /// address; the code, center, parent and kind stay.
+    pub async fn update_unit(&self, u: &UnitRow) -> Result<()> {
+        let u = u.clone();
+        write_db!(self, |c| {
+            let n = sqlx::query(
+                "UPDATE units SET name = $2, handles_cases = $3, phone = $4, public_url = $5 WHERE code = $1",
+            )
+            .bind(&u.code)
+            .bind(&u.name)
+            .bind(u.handles_cases)
+            .bind(&u.phone)
+            .bind(&u.public_url)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            found(n)?;
             bump_cache_version!(c, "units");
             Ok(())
         })
@@ -50,10 +81,11 @@ impl Store {
     /// Units of one center (or all), in insertion order, which lists the tree parents first.
     pub async fn units(&self, center: Option<&str>) -> Result<Vec<UnitRow>> {
         Ok(read_db!(self, |ex| {
-            sqlx::query_as(
-                "SELECT code, center, name, parent_code, kind FROM units \
-                 WHERE $1 IS NULL OR center = $1 ORDER BY id",
-            )
+            sqlx::query_as(concat!(
+                "SELECT ",
+                unit_columns!(),
+                " FROM units WHERE $1 IS NULL OR center = $1 ORDER BY id"
+            ))
             .bind(center)
             .fetch_all(ex)
             .await?
@@ -62,7 +94,7 @@ impl Store {
 
     pub async fn unit(&self, code: &str) -> Result<UnitRow> {
         Ok(read_db!(self, |ex| {
-            sqlx::query_as("SELECT code, center, name, parent_code, kind FROM units WHERE code = $1")
+            sqlx::query_as(concat!("SELECT ", unit_columns!(), " FROM units WHERE code = $1"))
                 .bind(code)
                 .fetch_one(ex)
                 .await?
@@ -84,7 +116,8 @@ impl Store {
         write_db!(self, |c| {
             Ok(sqlx::query_as(concat!(
                 "INSERT INTO users (username, display_name, role, unit_code, center, \
-                 password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
+                 password_hash, must_change_password, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 RETURNING ",
                 user_columns!()
             ))
             .bind(&u.username)
@@ -93,6 +126,7 @@ impl Store {
             .bind(&u.unit_code)
             .bind(&center)
             .bind(&u.password_hash)
+            .bind(u.must_change_password)
             .bind(now)
             .fetch_one(&mut *c)
             .await?)
@@ -126,46 +160,15 @@ impl Store {
         }))
     }
 
-    /// Counts a failed login and returns the new count. `locked_until`, if given, sets the
-    /// lock; `None` keeps the current one (a failure never lifts a lock).
-    pub async fn record_login_failure(
-        &self,
-        user_id: i64,
-        locked_until: Option<DateTime<Utc>>,
-    ) -> Result<i32> {
-        let locked_until = locked_until.map(secs);
-        write_db!(self, |c| {
-            Ok(sqlx::query_scalar(
-                "UPDATE users SET failed_logins = failed_logins + 1, \
-                 locked_until = COALESCE($2, locked_until) WHERE id = $1 RETURNING failed_logins",
-            )
-            .bind(user_id)
-            .bind(locked_until)
-            .fetch_one(&mut *c)
-            .await?)
-        })
-    }
-
-    /// Resets the failure counter and lifts the lock.
-    pub async fn record_login_success(&self, user_id: i64) -> Result<()> {
-        write_db!(self, |c| {
-            found(
-                sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                    .bind(user_id)
-                    .execute(&mut *c)
-                    .await?
-                    .rows_affected(),
-            )
-        })
-    }
-
-    pub async fn set_password(&self, user_id: i64, hash: &str) -> Result<()> {
+    /// Sets a password hash; `must_change`: an admin set it, and the user is to choose their own.
+    pub async fn set_password(&self, user_id: i64, hash: &str, must_change: bool) -> Result<()> {
         let hash = hash.to_owned();
         write_db!(self, |c| {
             found(
-                sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                sqlx::query("UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1")
                     .bind(user_id)
                     .bind(&hash)
+                    .bind(must_change)
                     .execute(&mut *c)
                     .await?
                     .rows_affected(),
@@ -249,16 +252,25 @@ impl Store {
         })
     }
 
-    /// Revokes every live token of a user (a password reset ends all their sessions).
-    pub async fn revoke_user_tokens(&self, user_id: i64, at: DateTime<Utc>) -> Result<u64> {
-        let at = secs(at);
+    /// Revokes every live token of a user but `keep` (a password change ends the other sessions;
+    /// a reset, with `keep` None, all of them). Returns the hashes revoked.
+    pub async fn revoke_user_tokens(
+        &self,
+        user_id: i64,
+        keep: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<String>> {
+        let (at, keep) = (secs(at), keep.unwrap_or("").to_owned());
         write_db!(self, |c| {
-            Ok(sqlx::query("UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
-                .bind(user_id)
-                .bind(at)
-                .execute(&mut *c)
-                .await?
-                .rows_affected())
+            Ok(sqlx::query_scalar(
+                "UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL \
+                 AND token_hash <> $3 RETURNING token_hash",
+            )
+            .bind(user_id)
+            .bind(at)
+            .bind(&keep)
+            .fetch_all(&mut *c)
+            .await?)
         })
     }
 

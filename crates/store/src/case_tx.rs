@@ -15,7 +15,9 @@ use sqlx::query_builder::Separated;
 use sqlx::types::Json;
 use sqlx::{Database, Encode, PgConnection, Postgres, QueryBuilder, Sqlite, Type};
 
-use crate::model::{CaseRow, NewEvent, NewNotification};
+use crate::model::{
+    CaseCommit, CaseRow, IdempotencyClaim, NewAttachment, NewEvent, NewNotification, Registered,
+};
 use crate::writer::{WriteConn, with_savepoint};
 use crate::{Result, StoreError, search, secs};
 
@@ -80,6 +82,7 @@ pub(crate) struct Head {
     head_hash: String,
     applicant_name: String,
     description: String,
+    enterprise_name: Option<String>,
     unit: Option<String>,
     #[sqlx(json)]
     units: Vec<String>,
@@ -96,16 +99,19 @@ pub(crate) struct CaseWrite<'a> {
     units: Option<Vec<String>>,
     links: &'a [Link],
     notes: &'a [NewNotification],
+    attachments: &'a [NewAttachment],
+    /// Cancel the messages the case still owed (voided or merged).
+    cancel_pending: bool,
 }
 
 /// The stored columns of a case row, in the order [`case_statements`] binds them. `center` and
 /// `number` identify the case and are never updated.
 const CASE_COLUMNS: &str = "center, number, status, level, channel, category, applicant_name, phone, id_number, \
-     description, matter, unit, units, received_by, received_at, next_due, overdue, reopen_count, outcome, \
-     updated_at, version, state, head_seq, head_hash";
+     description, matter, received_unit, phone_tail, enterprise_name, credit_code, unit, units, received_by, \
+     received_at, next_due, overdue, reopen_count, outcome, updated_at, version, state, head_seq, head_hash";
 const UPDATED_COLUMNS: &str = "status, level, channel, category, applicant_name, phone, id_number, description, \
-     matter, unit, units, received_by, received_at, next_due, overdue, reopen_count, outcome, updated_at, version, \
-     state, head_seq, head_hash";
+     matter, received_unit, phone_tail, enterprise_name, credit_code, unit, units, received_by, received_at, \
+     next_due, overdue, reopen_count, outcome, updated_at, version, state, head_seq, head_hash";
 
 /// Statements of one case write. SQLite runs them as one multi-statement query (one round trip
 /// to its connection thread); PostgreSQL, whose prepared statements hold a single command, one
@@ -155,6 +161,7 @@ where
     for<'a> Option<i32>: Encode<'a, DB> + Type<DB>,
     for<'a, 'v> Json<&'v Vec<String>>: Encode<'a, DB> + Type<DB>,
     for<'a, 'v> Json<&'v Value>: Encode<'a, DB> + Type<DB>,
+    for<'a> &'a [u8]: Encode<'a, DB> + Type<DB>,
 {
     let mut s = Statements::new(joined);
     let r = w.row;
@@ -177,6 +184,10 @@ where
         .push_bind(r.id_number.as_deref())
         .push_bind(r.description.as_str())
         .push_bind(r.matter.as_deref())
+        .push_bind(r.received_unit.as_str())
+        .push_bind(r.phone_tail.as_str())
+        .push_bind(r.enterprise_name.as_deref())
+        .push_bind(r.credit_code.as_deref())
         .push_bind(r.unit.as_deref())
         .push_bind(Json(&r.units))
         .push_bind(r.received_by.as_str())
@@ -261,6 +272,37 @@ where
                 .push(", ")
                 .push_bind(n.at.map_or(r.updated_at, secs))
                 .push(")");
+        }
+    }
+    if w.cancel_pending
+        && let Some((id, _)) = w.update
+    {
+        s.next()
+            .push("UPDATE notifications SET cancelled_at = ")
+            .push_bind(r.updated_at)
+            .push(" WHERE case_id = ")
+            .push_bind(id)
+            .push(" AND sent_at IS NULL AND cancelled_at IS NULL");
+    }
+    if !w.attachments.is_empty() {
+        let q = s.next();
+        q.push(
+            "INSERT INTO attachments (case_id, seq, name, mime, size, sha256, data, created_at, created_by) VALUES ",
+        );
+        for (i, a) in w.attachments.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            case_id(q);
+            q.push(", ");
+            let mut v = q.separated(", ");
+            v.push_bind(a.seq)
+                .push_bind(a.name.as_str())
+                .push_bind(a.mime.as_str())
+                .push_bind(a.data.len() as i64)
+                .push_bind(a.sha256.as_str())
+                .push_bind(a.data.as_slice())
+                .push_bind(secs(a.created_at))
+                .push_bind(a.created_by.as_str())
+                .push_unseparated(")");
         }
     }
     fact_statements(&mut s, w, &case_id);
@@ -414,14 +456,23 @@ pub(crate) trait CaseTx: Send {
     /// longer matched (the caller returns `Conflict` and its transaction is rolled back).
     fn write_case(&mut self, w: &CaseWrite<'_>) -> impl Future<Output = Result<Option<i64>>> + Send;
     /// Keeps the text-search index in step (SQLite FTS5; PostgreSQL indexes the columns).
-    fn index_text(
+    fn index_text(&mut self, id: i64, row: &CaseRow, fresh: bool) -> impl Future<Output = Result<()>> + Send;
+    /// Claims an idempotency key (the job's first statement on SQLite): `false` if another
+    /// request holds it and it has not expired.
+    fn claim_key(
         &mut self,
-        id: i64,
-        name: &str,
-        description: &str,
-        fresh: bool,
-    ) -> impl Future<Output = Result<()>> + Send;
+        claim: &IdempotencyClaim,
+        center: &str,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// What another request registered with a key this one could not claim.
+    fn claimed(&mut self, claim: &IdempotencyClaim) -> impl Future<Output = Result<Registered>> + Send;
+    /// Records the case number a claimed key registered.
+    fn keyed(&mut self, claim: &IdempotencyClaim, number: &str) -> impl Future<Output = Result<()>> + Send;
 }
+
+const CLAIMED_SQL: &str =
+    "SELECT number, request_hash FROM idempotency_keys WHERE username = $1 AND key = $2";
+const KEYED_SQL: &str = "UPDATE idempotency_keys SET number = $3 WHERE username = $1 AND key = $2";
 
 macro_rules! next_seq_sql {
     () => {
@@ -434,10 +485,21 @@ macro_rules! next_seq_sql {
 macro_rules! lock_case_sql {
     ($lock:literal) => {
         concat!(
-            "SELECT id, version, head_seq, head_hash, applicant_name, description, unit, units FROM cases \
-             WHERE center = $1 AND number = $2",
+            "SELECT id, version, head_seq, head_hash, applicant_name, description, enterprise_name, unit, units \
+             FROM cases WHERE center = $1 AND number = $2",
             $lock
         )
+    };
+}
+
+/// Claims an idempotency key, or takes over an expired one: returns a row iff the key is this
+/// request's now.
+macro_rules! claim_key_sql {
+    () => {
+        "INSERT INTO idempotency_keys (username, key, request_hash, center, number, created_at) \
+         VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT (username, key) DO UPDATE SET \
+         request_hash = excluded.request_hash, center = excluded.center, number = '', \
+         created_at = excluded.created_at WHERE idempotency_keys.created_at < $6 RETURNING created_at"
     };
 }
 
@@ -469,8 +531,42 @@ impl CaseTx for WriteConn {
     }
 
     /// Deferred to the end of the writer's batch (see [`crate::writer`]).
-    async fn index_text(&mut self, id: i64, name: &str, description: &str, fresh: bool) -> Result<()> {
-        self.defer_text(search::TextUpdate::new(id, name, description, fresh));
+    async fn index_text(&mut self, id: i64, row: &CaseRow, fresh: bool) -> Result<()> {
+        self.defer_text(search::TextUpdate::new(id, row, fresh));
+        Ok(())
+    }
+
+    async fn claim_key(&mut self, claim: &IdempotencyClaim, center: &str) -> Result<bool> {
+        const SQL: [&str; 3] = with_savepoint!(claim_key_sql!());
+        let sql = self.first_statement(&SQL);
+        let rows: Vec<DateTime<Utc>> = sqlx::query_scalar(sql)
+            .bind(&claim.username)
+            .bind(&claim.key)
+            .bind(&claim.request_hash)
+            .bind(center)
+            .bind(secs(claim.at))
+            .bind(secs(claim.expired_before))
+            .fetch_all(&mut self.conn)
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn claimed(&mut self, claim: &IdempotencyClaim) -> Result<Registered> {
+        let (number, request_hash): (String, String) = sqlx::query_as(CLAIMED_SQL)
+            .bind(&claim.username)
+            .bind(&claim.key)
+            .fetch_one(&mut self.conn)
+            .await?;
+        Ok(Registered::Repeat { number, request_hash })
+    }
+
+    async fn keyed(&mut self, claim: &IdempotencyClaim, number: &str) -> Result<()> {
+        sqlx::query(KEYED_SQL)
+            .bind(&claim.username)
+            .bind(&claim.key)
+            .bind(number)
+            .execute(&mut self.conn)
+            .await?;
         Ok(())
     }
 }
@@ -517,21 +613,58 @@ impl CaseTx for PgConnection {
         Ok(Some(id))
     }
 
-    async fn index_text(&mut self, _: i64, _: &str, _: &str, _: bool) -> Result<()> {
+    async fn index_text(&mut self, _: i64, _: &CaseRow, _: bool) -> Result<()> {
         // The pg_trgm GIN indexes on the columns follow the row by themselves.
+        Ok(())
+    }
+
+    async fn claim_key(&mut self, claim: &IdempotencyClaim, center: &str) -> Result<bool> {
+        let row: Option<DateTime<Utc>> = sqlx::query_scalar(claim_key_sql!())
+            .bind(&claim.username)
+            .bind(&claim.key)
+            .bind(&claim.request_hash)
+            .bind(center)
+            .bind(secs(claim.at))
+            .bind(secs(claim.expired_before))
+            .fetch_optional(&mut *self)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    async fn claimed(&mut self, claim: &IdempotencyClaim) -> Result<Registered> {
+        let (number, request_hash): (String, String) =
+            sqlx::query_as(CLAIMED_SQL).bind(&claim.username).bind(&claim.key).fetch_one(&mut *self).await?;
+        Ok(Registered::Repeat { number, request_hash })
+    }
+
+    async fn keyed(&mut self, claim: &IdempotencyClaim, number: &str) -> Result<()> {
+        sqlx::query(KEYED_SQL)
+            .bind(&claim.username)
+            .bind(&claim.key)
+            .bind(number)
+            .execute(&mut *self)
+            .await?;
         Ok(())
     }
 }
 
 /// SPEC §3: the next number of (center, day), then the case, its first events (chained from
-/// GENESIS) and its notifications, all in the caller's transaction.
+/// GENESIS) and its notifications, all in the caller's transaction. With an idempotency key
+/// (SPEC §7), the key is claimed first; a key another request holds registers nothing and
+/// answers with that request's case.
 pub(crate) async fn register<C: CaseTx>(
     c: &mut C,
     day: NaiveDate,
     mut row: CaseRow,
     events: Vec<NewEvent>,
     notes: Vec<NewNotification>,
-) -> Result<CaseRow> {
+    claim: Option<&IdempotencyClaim>,
+) -> Result<Registered> {
+    if let Some(claim) = claim
+        && !c.claim_key(claim, &row.center).await?
+    {
+        return c.claimed(claim).await;
+    }
     let seq = c.next_seq(&row.center, day).await?;
     let seq = u32::try_from(seq)
         .map_err(|_| StoreError::Db(sqlx::Error::Protocol(format!("case counter out of range: {seq}"))))?;
@@ -550,21 +683,22 @@ pub(crate) async fn register<C: CaseTx>(
         units: Some(visible_units(row.unit.as_deref(), &row.units)),
         links: &links,
         notes: &notes,
+        attachments: &[],
+        cancel_pending: false,
     };
     let id = c.write_case(&write).await?.ok_or(StoreError::NotFound)?;
-    c.index_text(id, &row.applicant_name, &row.description, true).await?;
-    Ok(row)
+    c.index_text(id, &row, true).await?;
+    if let Some(claim) = claim {
+        c.keyed(claim, &row.number).await?;
+    }
+    Ok(Registered::New(Box::new(row)))
 }
 
 /// Optimistic commit: replaces the case row and appends events iff the stored version is
 /// `expected`; `Conflict` otherwise, and the caller's transaction (savepoint) is rolled back.
-pub(crate) async fn commit<C: CaseTx>(
-    c: &mut C,
-    expected: i64,
-    mut row: CaseRow,
-    events: Vec<NewEvent>,
-    notes: Vec<NewNotification>,
-) -> Result<CaseRow> {
+pub(crate) async fn commit<C: CaseTx>(c: &mut C, commit: CaseCommit) -> Result<CaseRow> {
+    let CaseCommit { expected_version: expected, mut row, events, notes, attachments, cancel_pending } =
+        commit;
     let old = c.lock_case(&row.center, &row.number).await?;
     if old.version != expected {
         return Err(StoreError::Conflict);
@@ -583,12 +717,17 @@ pub(crate) async fn commit<C: CaseTx>(
         units: (units != visible_units(old.unit.as_deref(), &old.units)).then_some(units),
         links: &links,
         notes: &notes,
+        attachments: &attachments,
+        cancel_pending,
     };
     if c.write_case(&write).await?.is_none() {
         return Err(StoreError::Conflict);
     }
-    if row.applicant_name != old.applicant_name || row.description != old.description {
-        c.index_text(old.id, &row.applicant_name, &row.description, false).await?;
+    if row.applicant_name != old.applicant_name
+        || row.description != old.description
+        || row.enterprise_name != old.enterprise_name
+    {
+        c.index_text(old.id, &row, false).await?;
     }
     Ok(row)
 }
@@ -609,9 +748,11 @@ pub(crate) async fn rewrite<C: CaseTx>(c: &mut C, mut row: CaseRow) -> Result<()
         units: Some(visible_units(row.unit.as_deref(), &row.units)),
         links: &[],
         notes: &[],
+        attachments: &[],
+        cancel_pending: false,
     };
     if c.write_case(&write).await?.is_none() {
         return Err(StoreError::Conflict);
     }
-    c.index_text(old.id, &row.applicant_name, &row.description, false).await
+    c.index_text(old.id, &row, false).await
 }

@@ -10,7 +10,10 @@ use sqlx::types::Json;
 use tokio::sync::mpsc::Sender;
 
 use crate::case_tx::{commit, register};
-use crate::model::{CaseFilter, CasePage, CaseRow, NewEvent, NewNotification, StoredEvent};
+use crate::model::{
+    AttachmentRow, CaseCommit, CaseFilter, CasePage, CaseRow, IdempotencyClaim, NewEvent, NewNotification,
+    Registered, StoredEvent,
+};
 use crate::search::{self, FtsStats, Text};
 use crate::{Inner, Result, Store, StoreError, found, secs};
 
@@ -18,9 +21,9 @@ use crate::{Inner, Result, Store, StoreError, found, secs};
 macro_rules! case_columns {
     () => {
         "c.number, c.center, c.status, c.level, c.channel, c.category, c.applicant_name, \
-         c.phone, c.id_number, c.description, c.matter, c.unit, c.units, c.received_by, \
-         c.received_at, c.next_due, c.overdue, c.reopen_count, c.outcome, c.updated_at, \
-         c.version, c.state"
+         c.phone, c.id_number, c.description, c.matter, c.received_unit, c.phone_tail, \
+         c.enterprise_name, c.credit_code, c.unit, c.units, c.received_by, c.received_at, c.next_due, \
+         c.overdue, c.reopen_count, c.outcome, c.updated_at, c.version, c.state"
     };
 }
 
@@ -55,7 +58,36 @@ impl Store {
         events: Vec<NewEvent>,
         notes: Vec<NewNotification>,
     ) -> Result<CaseRow> {
-        write_db!(self, case | c | register(c, day, row, events, notes).await)
+        match self.register_keyed(day, row, events, notes, None).await? {
+            Registered::New(row) => Ok(*row),
+            Registered::Repeat { .. } => Err(StoreError::Conflict),
+        }
+    }
+
+    /// [`Store::register`] with an idempotency key (SPEC §7), claimed in the same transaction:
+    /// a key that another request holds (and that has not expired) registers nothing and answers
+    /// with the number that request registered and its request hash.
+    pub async fn register_keyed(
+        &self,
+        day: NaiveDate,
+        row: CaseRow,
+        events: Vec<NewEvent>,
+        notes: Vec<NewNotification>,
+        claim: Option<IdempotencyClaim>,
+    ) -> Result<Registered> {
+        write_db!(self, case | c | register(c, day, row, events, notes, claim.as_ref()).await)
+    }
+
+    /// Forgets the idempotency keys claimed before `before` (they live 24 hours).
+    pub async fn purge_idempotency_keys(&self, before: DateTime<Utc>) -> Result<u64> {
+        let before = secs(before);
+        write_db!(self, |c| {
+            Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                .bind(before)
+                .execute(&mut *c)
+                .await?
+                .rows_affected())
+        })
     }
 
     /// Appends `events` and replaces the case row (found by center and number) in one
@@ -69,7 +101,70 @@ impl Store {
         events: Vec<NewEvent>,
         notes: Vec<NewNotification>,
     ) -> Result<CaseRow> {
-        write_db!(self, case | c | commit(c, expected_version, row, events, notes).await)
+        let one =
+            CaseCommit { expected_version, row, events, notes, attachments: vec![], cancel_pending: false };
+        Ok(self.commit_all(vec![one]).await?.remove(0))
+    }
+
+    /// Commits several cases in one transaction, each as [`Store::commit`] does (a 合并 writes the
+    /// duplicate and the case it joins together): all, or nothing and the first error.
+    pub async fn commit_all(&self, commits: Vec<CaseCommit>) -> Result<Vec<CaseRow>> {
+        write_db!(
+            self,
+            case | c | {
+                let mut rows = Vec::with_capacity(commits.len());
+                for one in commits {
+                    rows.push(commit(c, one).await?);
+                }
+                Ok(rows)
+            }
+        )
+    }
+
+    /// An attachment of a case with its bytes.
+    pub async fn attachment(&self, center: &str, number: &str, seq: i32) -> Result<AttachmentRow> {
+        Ok(read_db!(self, |ex| {
+            sqlx::query_as(
+                "SELECT a.seq, a.name, a.mime, a.size, a.sha256, a.data, a.created_at, a.created_by \
+                 FROM attachments a JOIN cases c ON c.id = a.case_id \
+                 WHERE c.center = $1 AND c.number = $2 AND a.seq = $3",
+            )
+            .bind(center)
+            .bind(number)
+            .bind(seq)
+            .fetch_one(ex)
+            .await?
+        }))
+    }
+
+    /// Of `numbers`, those whose lead or co-unit is one of `units` (SPEC §2: what a handler may
+    /// read of a list of related cases).
+    pub async fn numbers_of_units(
+        &self,
+        center: &str,
+        numbers: &[String],
+        units: &[String],
+    ) -> Result<Vec<String>> {
+        if numbers.is_empty() || units.is_empty() {
+            return Ok(vec![]);
+        }
+        read_db!(self, |ex| {
+            let mut q = QueryBuilder::new("SELECT c.number FROM cases c WHERE c.center = ");
+            q.push_bind(center.to_owned()).push(" AND c.number IN (");
+            let mut list = q.separated(", ");
+            for n in numbers {
+                list.push_bind(n.clone());
+            }
+            list.push_unseparated(
+                ") AND c.id IN (SELECT cu.case_id FROM case_units cu WHERE cu.unit_code IN (",
+            );
+            let mut list = q.separated(", ");
+            for u in units {
+                list.push_bind(u.clone());
+            }
+            list.push_unseparated(")) ORDER BY c.number");
+            Ok(q.build_query_scalar().fetch_all(ex).await?)
+        })
     }
 
     pub async fn case(&self, center: &str, number: &str) -> Result<CaseRow> {
@@ -269,7 +364,8 @@ impl Store {
         let rows: Vec<(i64, String, String, String, Json<Value>)> = read_db!(self, |ex| {
             sqlx::query_as(
                 "SELECT n.id, c.number, n.kind, n.recipient, n.payload FROM notifications n \
-                 JOIN cases c ON c.id = n.case_id WHERE n.sent_at IS NULL ORDER BY n.id LIMIT $1",
+                 JOIN cases c ON c.id = n.case_id WHERE n.sent_at IS NULL AND n.cancelled_at IS NULL \
+                 ORDER BY n.id LIMIT $1",
             )
             .bind(limit)
             .fetch_all(ex)

@@ -16,6 +16,9 @@ pub enum StoreError {
     Duplicate { constraint: String },
     #[error("invalid database URL: {0}")]
     InvalidUrl(String),
+    /// The SQLite file does not exist and this command may not create one (SPEC §7).
+    #[error("no database at {0}")]
+    NoDatabase(String),
     #[error("database error: {0}")]
     Db(#[source] sqlx::Error),
     #[error("I/O error: {0}")]

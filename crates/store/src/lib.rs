@@ -91,7 +91,9 @@ mod case_tx;
 mod cases;
 mod error;
 mod facts;
+mod limits;
 pub mod model;
+mod prefs;
 mod search;
 mod stats;
 #[cfg(feature = "test-support")]
@@ -100,10 +102,11 @@ mod verify;
 mod writer;
 
 pub use error::{Result, StoreError};
+pub use limits::RateRule;
 pub use model::{
-    CalendarYearRow, CaseFilter, CasePage, CaseRow, ChainBreak, DeadlineRow, FactRows, NewEvent,
-    NewNotification, NewUser, NoticeRow, PolicyRow, ResolutionRow, StoredEvent, StoredFacts, TokenRow,
-    UnitRow, UserRow, VisitRow,
+    AttachmentRow, CalendarYearRow, CaseCommit, CaseFilter, CasePage, CaseRow, ChainBreak, DeadlineRow,
+    FactRows, IdempotencyClaim, NewAttachment, NewEvent, NewNotification, NewUser, NoticeRow, PolicyRow,
+    RateState, Registered, ResolutionRow, StoredEvent, StoredFacts, TokenRow, UnitRow, UserRow, VisitRow,
 };
 
 static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -144,6 +147,9 @@ pub struct StoreOptions {
     pub sqlite_reader_cache_kib: u32,
     /// SQLite page cache of the write connection, KiB: more, for index updates.
     pub sqlite_writer_cache_kib: u32,
+    /// Create (and migrate) a SQLite database that does not exist yet. Only the commands that
+    /// set a database up may (SPEC §7); every other one fails on a mistyped path.
+    pub create: bool,
 }
 
 impl Default for StoreOptions {
@@ -153,6 +159,7 @@ impl Default for StoreOptions {
             sqlite_readers: 0,
             sqlite_reader_cache_kib: 4_000,
             sqlite_writer_cache_kib: 16_000,
+            create: true,
         }
     }
 }
@@ -175,6 +182,25 @@ impl Store {
             return Err(StoreError::InvalidUrl(format!("{url}: expected sqlite://… or postgres://…")));
         };
         Ok(Store { inner: Arc::new(inner) })
+    }
+
+    /// Refreshes the query planner's statistics where they are stale (SQLite `PRAGMA optimize`,
+    /// bounded work; PostgreSQL's autovacuum does it by itself). Run periodically: statistics
+    /// taken of tables that were still empty would make the planner scan instead of seek.
+    pub async fn optimize(&self) -> Result<()> {
+        if let Inner::Sqlite(db) = &*self.inner {
+            db.writer
+                .run(|w| {
+                    Box::pin(writer::typed(async move {
+                        sqlx::query("PRAGMA analysis_limit=400; PRAGMA optimize")
+                            .execute(&mut w.conn)
+                            .await?;
+                        Ok(())
+                    }))
+                })
+                .await?;
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
@@ -218,8 +244,11 @@ impl Store {
             ))
         })?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            create_private_dir(dir)?;
         }
+        // The copy holds everything the database does: readable by its owner only. VACUUM INTO
+        // writes into an empty file that exists.
+        create_private_file(path)?;
         sqlx::query("VACUUM INTO $1").bind(target).execute(&db.read).await?;
         std::fs::File::open(path)?.sync_all()?;
         Ok(())
@@ -241,8 +270,17 @@ async fn connect_sqlite(url: &str, options: &StoreOptions) -> Result<Inner> {
         // Savepoint (statement) journals in memory: each job's savepoint journals the pages it
         // touches; on disk that is a temp-file write per page.
         .pragma("temp_store", "memory");
-    if let Some(dir) = base.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+    let file = base.get_filename().to_owned();
+    if !file.exists() {
+        if !options.create {
+            return Err(StoreError::NoDatabase(file.display().to_string()));
+        }
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir)?;
+        }
+        // Created by us, readable by its owner only; SQLite gives its WAL and shared-memory
+        // files the same permissions.
+        create_private_file(&file)?;
     }
     // The writer: WAL, and synchronous=FULL so that a committed (acknowledged) batch survives
     // a power loss, not only a crash.
@@ -281,6 +319,25 @@ async fn connect_postgres(url: &str, settings: &StoreOptions) -> Result<Inner> {
     Ok(Inner::Postgres(pool))
 }
 
+/// Creates `dir` and its missing parents; the directories created are its owner's only (0700).
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    Ok(b.create(dir)?)
+}
+
+/// Creates an empty file readable and writable by its owner only (0600); fails if it exists.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)?;
+    Ok(())
+}
+
 /// Instants are stored with whole seconds on both backends (SQLite compares them as text).
 pub(crate) fn secs(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(0)
@@ -317,10 +374,21 @@ mod tests {
                 role: String::new(),
                 unit_code: String::new(),
                 password_hash: String::new(),
+                must_change_password: false,
             },
             Utc::now(),
         ));
-        send(s.record_login_failure(1, None));
+        send(s.rate_hit(
+            "login",
+            "u",
+            "a",
+            Utc::now(),
+            RateRule {
+                window: chrono::TimeDelta::minutes(1),
+                max: 5,
+                lock_for: chrono::TimeDelta::minutes(1),
+            },
+        ));
         send(s.pending_notifications(1));
         #[cfg(feature = "test-support")]
         send(s.tamper_event_payload_for_test("n", 1, "{}"));

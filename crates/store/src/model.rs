@@ -13,6 +13,12 @@ pub struct UnitRow {
     pub parent_code: Option<String>,
     /// center | area | window | section | office | outside
     pub kind: String,
+    /// Receives cases (SPEC §7: dispatch only to these).
+    pub handles_cases: bool,
+    /// The unit's phone (told to applicants).
+    pub phone: Option<String>,
+    /// A center's public address (`https://…`): the QR code and the links to applicants.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -25,8 +31,9 @@ pub struct UserRow {
     pub center: String,
     pub password_hash: String,
     pub disabled: bool,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTime<Utc>>,
+    /// The password was set by an admin (the first admin's, a reset): the pages ask for a new
+    /// one before anything else.
+    pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -37,6 +44,7 @@ pub struct NewUser {
     pub role: String,
     pub unit_code: String,
     pub password_hash: String,
+    pub must_change_password: bool,
 }
 
 /// An API token: only the SHA-256 of the secret is stored.
@@ -89,6 +97,13 @@ pub struct CaseRow {
     pub id_number: Option<String>,
     pub description: String,
     pub matter: Option<String>,
+    /// The unit that registered the case (the window's queue).
+    pub received_unit: String,
+    /// The phone's last four digits (the header search).
+    pub phone_tail: String,
+    pub enterprise_name: Option<String>,
+    /// 统一社会信用代码.
+    pub credit_code: Option<String>,
     /// Lead unit (牵头单位), if dispatched.
     pub unit: Option<String>,
     /// Every unit that may see the case: lead and co-units (协办单位).
@@ -233,6 +248,75 @@ pub struct StoredEvent {
     pub hash: String,
 }
 
+/// A photo or scan of a document, written with its `attachment_added` event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    /// Its number within the case (1, 2, …).
+    pub seq: i32,
+    pub name: String,
+    pub mime: String,
+    pub sha256: String,
+    pub data: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+/// A stored attachment with its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AttachmentRow {
+    pub seq: i32,
+    pub name: String,
+    pub mime: String,
+    pub size: i64,
+    pub sha256: String,
+    pub data: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+/// One commit of a case: the row at its next version, the events and messages, the
+/// attachments they add, and whether the messages the case still owed are cancelled (a voided
+/// or merged case).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseCommit {
+    pub expected_version: i64,
+    pub row: CaseRow,
+    pub events: Vec<NewEvent>,
+    pub notes: Vec<NewNotification>,
+    pub attachments: Vec<NewAttachment>,
+    pub cancel_pending: bool,
+}
+
+/// An idempotency key claimed with a registration (SPEC §7): per user, kept 24 hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyClaim {
+    pub username: String,
+    pub key: String,
+    /// A hash of the request body: the same key with another body is refused.
+    pub request_hash: String,
+    pub at: DateTime<Utc>,
+    /// Keys claimed before this instant have expired and are claimed anew.
+    pub expired_before: DateTime<Utc>,
+}
+
+/// What a registration with an idempotency key did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Registered {
+    /// A new case.
+    New(Box<CaseRow>),
+    /// The key was claimed before (and has not expired): the case it registered, and the hash
+    /// of that request.
+    Repeat { number: String, request_hash: String },
+}
+
+/// A counter of attempts in a window, with a lock (`rate_limits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct RateState {
+    pub hits: i32,
+    pub window_start: DateTime<Utc>,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
 /// A message for a person or unit, written in the same transaction as the events (outbox
 /// pattern); delivered later by the notifications worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -268,6 +352,12 @@ pub struct CaseFilter {
     /// Exact phone or id number: repeat-trip lookup.
     pub phone: Option<String>,
     pub id_number: Option<String>,
+    /// The phone's last four digits.
+    pub phone_tail: Option<String>,
+    /// Exact 统一社会信用代码.
+    pub credit_code: Option<String>,
+    /// Registered by this unit (the window's queue).
+    pub received_unit: Option<String>,
     /// 1-based.
     pub page: u32,
     pub per_page: u32,

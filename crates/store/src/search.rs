@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use sqlx::{Database, Encode, QueryBuilder, Sqlite, SqliteConnection, SqlitePool, Type};
 
 use crate::Backend;
-use crate::model::CaseFilter;
+use crate::model::{CaseFilter, CaseRow};
 
 /// The text as indexed: every non-ASCII character becomes a word of its own; ASCII words stay
 /// words.
@@ -36,11 +36,35 @@ pub(crate) struct TextUpdate {
     fresh: bool,
     applicant_name: String,
     description: String,
+    enterprise_name: String,
 }
 
 impl TextUpdate {
-    pub(crate) fn new(id: i64, applicant_name: &str, description: &str, fresh: bool) -> TextUpdate {
-        TextUpdate { id, fresh, applicant_name: spaced(applicant_name), description: spaced(description) }
+    /// The indexed text of a case row: applicant name, description and enterprise name.
+    pub(crate) fn new(id: i64, row: &CaseRow, fresh: bool) -> TextUpdate {
+        Self::of(
+            id,
+            &row.applicant_name,
+            &row.description,
+            row.enterprise_name.as_deref().unwrap_or(""),
+            fresh,
+        )
+    }
+
+    fn of(
+        id: i64,
+        applicant_name: &str,
+        description: &str,
+        enterprise_name: &str,
+        fresh: bool,
+    ) -> TextUpdate {
+        TextUpdate {
+            id,
+            fresh,
+            applicant_name: spaced(applicant_name),
+            description: spaced(description),
+            enterprise_name: spaced(enterprise_name),
+        }
     }
 }
 
@@ -72,12 +96,16 @@ pub(crate) async fn write_text_index(
         list.push_unseparated(")");
         q.build().persistent(false).execute(&mut *conn).await?;
     }
-    // Bound parameters per statement are limited (32766): 3 per row.
+    // Bound parameters per statement are limited (32766): 4 per row.
     for chunk in order.chunks(1000) {
-        let mut q =
-            QueryBuilder::<Sqlite>::new("INSERT INTO cases_fts (rowid, applicant_name, description) ");
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO cases_fts (rowid, applicant_name, description, enterprise_name) ",
+        );
         q.push_values(chunk, |mut row, (_, u)| {
-            row.push_bind(u.id).push_bind(u.applicant_name.as_str()).push_bind(u.description.as_str());
+            row.push_bind(u.id)
+                .push_bind(u.applicant_name.as_str())
+                .push_bind(u.description.as_str())
+                .push_bind(u.enterprise_name.as_str());
         });
         q.build().persistent(false).execute(&mut *conn).await?;
     }
@@ -207,12 +235,17 @@ pub(crate) fn center_and_text_only(f: &CaseFilter) -> bool {
         q: _,
         phone,
         id_number,
+        phone_tail,
+        credit_code,
+        received_unit,
         page: _,
         per_page: _,
         sort: _,
     } = f;
     statuses.is_empty()
-        && [level, unit, category, channel, phone, id_number].iter().all(|v| v.is_none())
+        && [level, unit, category, channel, phone, id_number, phone_tail, credit_code, received_unit]
+            .iter()
+            .all(|v| v.is_none())
         && visible_units.is_none()
         && overdue.is_none()
         && from.is_none()
@@ -254,6 +287,9 @@ where
         (" AND c.channel = ", &f.channel),
         (" AND c.phone = ", &f.phone),
         (" AND c.id_number = ", &f.id_number),
+        (" AND c.phone_tail = ", &f.phone_tail),
+        (" AND c.credit_code = ", &f.credit_code),
+        (" AND c.received_unit = ", &f.received_unit),
     ] {
         if let Some(v) = value {
             qb.push(column).push_bind(v.clone());
@@ -302,6 +338,8 @@ where
             qb.push(format_args!(" AND (c.applicant_name {op} "))
                 .push_bind(pattern.clone())
                 .push(format_args!(" ESCAPE '\\' OR c.description {op} "))
+                .push_bind(pattern.clone())
+                .push(format_args!(" ESCAPE '\\' OR c.enterprise_name {op} "))
                 .push_bind(pattern.clone())
                 .push(" ESCAPE '\\')");
         }
@@ -361,8 +399,8 @@ mod tests {
         use sqlx::Connection;
         let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
         sqlx::query(
-            "CREATE VIRTUAL TABLE cases_fts USING fts5(applicant_name, description, content = '', \
-             contentless_delete = 1, tokenize = 'unicode61')",
+            "CREATE VIRTUAL TABLE cases_fts USING fts5(applicant_name, description, enterprise_name, \
+             content = '', contentless_delete = 1, tokenize = 'unicode61')",
         )
         .execute(&mut conn)
         .await
@@ -374,18 +412,22 @@ mod tests {
             .bind(q)
         };
         let batch = [
-            TextUpdate::new(1, "张三", "社保", true),
-            TextUpdate::new(2, "李四", "医保", true),
-            TextUpdate::new(1, "张三", "公积金", false),
+            TextUpdate::of(1, "张三", "社保", "", true),
+            TextUpdate::of(2, "李四", "医保", "", true),
+            TextUpdate::of(1, "张三", "公积金", "", false),
         ];
         write_text_index(&mut conn, &batch).await.unwrap();
         assert_eq!(matches("\"社 保\"").fetch_all(&mut conn).await.unwrap(), Vec::<i64>::new());
         assert_eq!(matches("\"公 积\"").fetch_all(&mut conn).await.unwrap(), [1]);
         assert_eq!(matches("\"保\"").fetch_all(&mut conn).await.unwrap(), [2]);
-        let batch = [TextUpdate::new(2, "李四", "退休", false), TextUpdate::new(2, "李四", "户口", false)];
+        let batch = [
+            TextUpdate::of(2, "李四", "退休", "", false),
+            TextUpdate::of(2, "李四", "户口", "宛西制药", false),
+        ];
         write_text_index(&mut conn, &batch).await.unwrap();
         assert_eq!(matches("\"李\"").fetch_all(&mut conn).await.unwrap(), [2]);
         assert_eq!(matches("\"户 口\"").fetch_all(&mut conn).await.unwrap(), [2]);
+        assert_eq!(matches("\"宛 西\"").fetch_all(&mut conn).await.unwrap(), [2], "the enterprise name");
         assert_eq!(matches("\"医 保\" OR \"退 休\"").fetch_all(&mut conn).await.unwrap(), Vec::<i64>::new());
     }
 

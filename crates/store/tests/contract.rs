@@ -53,7 +53,12 @@ on_both_backends!(
     ledger_sorts_by_registration_deadline_and_number_on_pages_too,
     cases_each_streams_the_rows_of_the_pages_in_order_and_stops_when_dropped,
     units_keep_tree_order_and_centers_are_distinct,
-    users_round_trip_and_login_failures_lock_and_reset,
+    users_round_trip_and_passwords_disabling_and_must_change,
+    rate_limits_count_every_parallel_hit_once_and_lock_at_the_limit,
+    a_registration_key_answers_with_its_first_case_once_even_in_parallel_and_expires,
+    commit_all_writes_every_case_or_none_with_attachments_and_cancelled_messages,
+    numbers_of_units_keeps_only_the_cases_of_those_units,
+    user_prefs_are_saved_replaced_and_deleted,
     tokens_round_trip_and_revocation_keeps_the_first_time,
     calendar_years_upsert_and_policies_keep_their_versions,
     duplicates_name_the_violated_constraint,
@@ -124,6 +129,10 @@ mod bodies {
             id_number: None,
             description: description.into(),
             matter: None,
+            received_unit: "bbcs".into(),
+            phone_tail: "8000".into(),
+            enterprise_name: None,
+            credit_code: None,
             unit: None,
             units: vec![],
             received_by: "lisu".into(),
@@ -180,6 +189,9 @@ mod bodies {
             name: format!("{code} 单位"),
             parent_code: parent.map(Into::into),
             kind: "window".into(),
+            handles_cases: true,
+            phone: None,
+            public_url: None,
         })
         .await
         .unwrap();
@@ -192,6 +204,7 @@ mod bodies {
             role: "window".into(),
             unit_code: "bbcs".into(),
             password_hash: "$argon2id$x".into(),
+            must_change_password: false,
         }
     }
 
@@ -714,8 +727,26 @@ mod bodies {
                 name: "aa_tax 单位".into(),
                 parent_code: Some("zz_center".into()),
                 kind: "window".into(),
+                handles_cases: true,
+                phone: None,
+                public_url: None,
             }
         );
+        // Name, whether it handles cases, phone and public address change; the rest stays.
+        let edited = UnitRow {
+            name: "税务服务区".into(),
+            handles_cases: false,
+            phone: Some("0377-65331234".into()),
+            public_url: Some("https://bbcs.example.gov.cn".into()),
+            kind: "area".into(),
+            ..tax.clone()
+        };
+        s.update_unit(&edited).await.unwrap();
+        assert_eq!(s.unit("aa_tax").await.unwrap(), UnitRow { kind: "window".into(), ..edited });
+        assert!(matches!(
+            s.update_unit(&UnitRow { code: "nope".into(), ..tax.clone() }).await,
+            Err(StoreError::NotFound)
+        ));
         assert!(matches!(s.unit("nope").await, Err(StoreError::NotFound)));
         assert_eq!(s.centers().await.unwrap(), ["abc", "bbc"]);
         // The parent must exist.
@@ -723,7 +754,7 @@ mod bodies {
         assert!(s.insert_unit(&UnitRow { code: "x".into(), ..orphan }).await.is_err());
     }
 
-    pub async fn users_round_trip_and_login_failures_lock_and_reset(s: &Store) {
+    pub async fn users_round_trip_and_passwords_disabling_and_must_change(s: &Store) {
         add_unit(s, "bbcs", "bbc", None).await;
         let now = at("2021-08-10T01:00:00.5Z");
         let u = s.insert_user("bbc", &new_user("lisu"), now).await.unwrap();
@@ -732,8 +763,7 @@ mod bodies {
         assert_eq!(u.center, "bbc");
         assert_eq!(u.unit_code, "bbcs");
         assert!(!u.disabled);
-        assert_eq!(u.failed_logins, 0);
-        assert_eq!(u.locked_until, None);
+        assert!(!u.must_change_password);
         assert_eq!(u.created_at, at("2021-08-10T01:00:00Z"));
         assert_eq!(s.user_by_name("lisu").await.unwrap(), u);
         assert_eq!(s.user_by_id(u.id).await.unwrap(), u);
@@ -743,28 +773,15 @@ mod bodies {
         assert!(matches!(s.user_by_name("nobody").await, Err(StoreError::NotFound)));
         assert!(matches!(s.user_by_id(9999).await, Err(StoreError::NotFound)));
 
-        assert_eq!(s.record_login_failure(u.id, None).await.unwrap(), 1);
-        let lock = at("2021-08-10T01:15:00Z");
-        assert_eq!(s.record_login_failure(u.id, Some(lock)).await.unwrap(), 2);
-        // A further failure without a new lock keeps the lock.
-        assert_eq!(s.record_login_failure(u.id, None).await.unwrap(), 3);
-        let locked = s.user_by_id(u.id).await.unwrap();
-        assert_eq!((locked.failed_logins, locked.locked_until), (3, Some(lock)));
-        s.record_login_success(u.id).await.unwrap();
-        let reset = s.user_by_id(u.id).await.unwrap();
-        assert_eq!((reset.failed_logins, reset.locked_until), (0, None));
-
-        s.set_password(u.id, "$argon2id$new").await.unwrap();
+        s.set_password(u.id, "$argon2id$new", true).await.unwrap();
         s.set_user_disabled(u.id, true).await.unwrap();
         let changed = s.user_by_id(u.id).await.unwrap();
         assert_eq!(changed.password_hash, "$argon2id$new");
-        assert!(changed.disabled);
+        assert!(changed.disabled && changed.must_change_password);
         s.set_user_disabled(u.id, false).await.unwrap();
         assert!(!s.user_by_id(u.id).await.unwrap().disabled);
-        assert!(matches!(s.set_password(9999, "x").await, Err(StoreError::NotFound)));
+        assert!(matches!(s.set_password(9999, "x", false).await, Err(StoreError::NotFound)));
         assert!(matches!(s.set_user_disabled(9999, true).await, Err(StoreError::NotFound)));
-        assert!(matches!(s.record_login_success(9999).await, Err(StoreError::NotFound)));
-        assert!(matches!(s.record_login_failure(9999, None).await, Err(StoreError::NotFound)));
     }
 
     pub async fn tokens_round_trip_and_revocation_keeps_the_first_time(s: &Store) {
@@ -1058,6 +1075,9 @@ mod bodies {
                     name: "x".into(),
                     parent_code: None,
                     kind: "window".into(),
+                    handles_cases: false,
+                    phone: None,
+                    public_url: None,
                 })
                 .await,
                 Err(StoreError::Closed)
@@ -1161,6 +1181,9 @@ mod bodies {
             name: "中心".into(),
             parent_code: None,
             kind: "center".into(),
+            handles_cases: false,
+            phone: None,
+            public_url: None,
         })
         .await
         .unwrap();
@@ -1196,6 +1219,9 @@ mod bodies {
                 name: "重复".into(),
                 parent_code: None,
                 kind: "center".into(),
+                handles_cases: false,
+                phone: None,
+                public_url: None,
             })
             .await
             .is_err()
@@ -1219,5 +1245,196 @@ mod bodies {
         let mut stale = now.clone();
         stale.version = 7;
         assert!(matches!(s.rewrite_case(stale).await, Err(StoreError::Conflict)));
+    }
+
+    pub async fn rate_limits_count_every_parallel_hit_once_and_lock_at_the_limit(s: &Store) {
+        let t0 = at("2021-08-10T01:00:00Z");
+        let rule = RateRule {
+            window: chrono::TimeDelta::minutes(15),
+            max: 5,
+            lock_for: chrono::TimeDelta::minutes(15),
+        };
+        // 40 at once: each hit counted once, in some order: 1..=40 exactly.
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let s = s.clone();
+            set.spawn(async move { s.rate_hit("login", "lisu", "10.0.0.9", t0, rule).await.unwrap() });
+        }
+        let mut hits = Vec::new();
+        while let Some(r) = set.join_next().await {
+            let state = r.unwrap();
+            hits.push(state.hits);
+            // The hit that reaches the limit locks, and the lock stays.
+            assert_eq!(state.locked_until.is_some(), state.hits >= 5, "{state:?}");
+        }
+        hits.sort_unstable();
+        assert_eq!(hits, (1..=40).collect::<Vec<i32>>());
+        let lock = s.rate_state("login", "lisu", "10.0.0.9").await.unwrap().unwrap().locked_until;
+        assert_eq!(lock, Some(at("2021-08-10T01:15:00Z")));
+        // Another address, another subject, another scope: counted apart.
+        assert_eq!(s.rate_hit("login", "lisu", "10.0.0.10", t0, rule).await.unwrap().hits, 1);
+        assert_eq!(s.rate_hit("login", "wangwu", "10.0.0.9", t0, rule).await.unwrap().hits, 1);
+        assert_eq!(s.rate_hit("login_ip", "", "10.0.0.9", t0, rule).await.unwrap().hits, 1);
+        // Under the lock the hits keep counting; once window and lock are over, it starts again.
+        let later = at("2021-08-10T01:14:00Z");
+        assert_eq!(s.rate_hit("login", "lisu", "10.0.0.9", later, rule).await.unwrap().hits, 41);
+        let after = s.rate_hit("login", "lisu", "10.0.0.9", at("2021-08-10T01:16:00Z"), rule).await.unwrap();
+        assert_eq!((after.hits, after.locked_until), (1, None));
+        assert_eq!(s.rate_locks("login", later).await.unwrap(), []);
+        for _ in 0..4 {
+            s.rate_hit("login", "lisu", "10.0.0.10", later, rule).await.unwrap();
+        }
+        assert_eq!(
+            s.rate_locks("login", later).await.unwrap(),
+            [("lisu".to_owned(), at("2021-08-10T01:29:00Z"))]
+        );
+        // A success (or an admin) clears one address or every address of the subject.
+        assert_eq!(s.rate_clear(&["login"], "lisu", Some("10.0.0.10")).await.unwrap(), 1);
+        assert_eq!(s.rate_state("login", "lisu", "10.0.0.10").await.unwrap(), None);
+        assert_eq!(s.rate_clear(&["login", "login_ip"], "lisu", None).await.unwrap(), 1);
+        assert_eq!(s.rate_state("login", "wangwu", "10.0.0.9").await.unwrap().map(|r| r.hits), Some(1));
+        // Old counts go; locks in force stay.
+        assert_eq!(
+            s.purge_rate_limits(at("2021-08-10T02:00:00Z"), at("2021-08-10T02:00:00Z")).await.unwrap(),
+            2
+        );
+    }
+
+    pub async fn a_registration_key_answers_with_its_first_case_once_even_in_parallel_and_expires(s: &Store) {
+        let claim = |key: &str, hash: &str, at_: &str| IdempotencyClaim {
+            username: "lisu".into(),
+            key: key.into(),
+            request_hash: hash.into(),
+            at: at(at_),
+            expired_before: at(at_) - chrono::TimeDelta::hours(24),
+        };
+        let reg = |claim: IdempotencyClaim| {
+            let s = s.clone();
+            async move {
+                s.register_keyed(
+                    d10(),
+                    case("bbc", "张三", "双击保存"),
+                    vec![event("registered", json!({}))],
+                    vec![],
+                    Some(claim),
+                )
+                .await
+                .unwrap()
+            }
+        };
+        // Ten requests with one key at once: one case, nine answers naming it.
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..10 {
+            set.spawn(reg(claim("k1", "h1", "2021-08-10T01:00:00Z")));
+        }
+        let (mut new, mut repeats) = (Vec::new(), Vec::new());
+        while let Some(r) = set.join_next().await {
+            match r.unwrap() {
+                Registered::New(row) => new.push(row.number),
+                Registered::Repeat { number, request_hash } => repeats.push((number, request_hash)),
+            }
+        }
+        assert_eq!(new, ["2021081001"]);
+        assert_eq!(repeats.len(), 9);
+        assert!(repeats.iter().all(|(n, h)| n == "2021081001" && h == "h1"));
+        // The counter was not taken by the repeats: the next case is 02.
+        assert_eq!(register_simple(s, "李四", "二").await.number, "2021081002");
+        // Same key, other body: the stored hash tells the caller (who refuses it).
+        match reg(claim("k1", "other", "2021-08-10T05:00:00Z")).await {
+            Registered::Repeat { number, request_hash } => {
+                assert_eq!((number.as_str(), request_hash.as_str()), ("2021081001", "h1"))
+            }
+            other => panic!("{other:?}"),
+        }
+        // Keys are per user.
+        let mut other_user = claim("k1", "h1", "2021-08-10T01:00:00Z");
+        other_user.username = "wangwu".into();
+        assert!(matches!(reg(other_user).await, Registered::New(_)));
+        // After 24 hours the key is free again.
+        assert!(matches!(reg(claim("k1", "h1", "2021-08-11T01:00:01Z")).await, Registered::New(_)));
+        assert_eq!(s.purge_idempotency_keys(at("2021-08-11T00:00:00Z")).await.unwrap(), 1);
+    }
+
+    pub async fn commit_all_writes_every_case_or_none_with_attachments_and_cancelled_messages(s: &Store) {
+        let note =
+            |r: &str| NewNotification { kind: "k".into(), recipient: r.into(), payload: json!({}), at: None };
+        let a = s
+            .register(
+                d10(),
+                case("bbc", "张三", "一"),
+                vec![event("registered", json!({}))],
+                vec![note("a1"), note("a2")],
+            )
+            .await
+            .unwrap();
+        let b = register_simple(s, "李四", "二").await;
+        let png = NewAttachment {
+            seq: 1,
+            name: "材料.png".into(),
+            mime: "image/png".into(),
+            sha256: "ab".into(),
+            data: vec![0x89, b'P', b'N', b'G', 0, 1, 2],
+            created_at: at("2021-08-10T02:00:00Z"),
+            created_by: "lisu".into(),
+        };
+        let commit =
+            |row: &CaseRow, version: i64, cancel: bool, attachments: Vec<NewAttachment>| CaseCommit {
+                expected_version: version,
+                row: CaseRow { status: "voided".into(), ..row.clone() },
+                events: vec![event("voided", json!({}))],
+                notes: vec![],
+                attachments,
+                cancel_pending: cancel,
+            };
+        // One stale commit: nothing of either is written.
+        let r =
+            s.commit_all(vec![commit(&a, 1, true, vec![png.clone()]), commit(&b, 7, false, vec![])]).await;
+        assert!(matches!(r, Err(StoreError::Conflict)), "{r:?}");
+        assert_eq!(s.case("bbc", &a.number).await.unwrap().status, "accepted");
+        assert_eq!(s.pending_notifications(10).await.unwrap().len(), 2);
+        assert!(matches!(s.attachment("bbc", &a.number, 1).await, Err(StoreError::NotFound)));
+        let rows = s
+            .commit_all(vec![commit(&a, 1, true, vec![png.clone()]), commit(&b, 1, false, vec![])])
+            .await
+            .unwrap();
+        assert_eq!(rows.iter().map(|r| r.version).collect::<Vec<_>>(), [2, 2]);
+        assert_eq!(s.events("bbc", &b.number).await.unwrap().len(), 2);
+        // The voided case's owed messages are cancelled, never delivered.
+        assert!(s.pending_notifications(10).await.unwrap().is_empty());
+        let stored = s.attachment("bbc", &a.number, 1).await.unwrap();
+        assert_eq!((stored.name.as_str(), stored.mime.as_str(), stored.size), ("材料.png", "image/png", 7));
+        assert_eq!(stored.data, png.data);
+        // A second attachment of the same number is refused.
+        let again = s.commit_all(vec![commit(&rows[0], 2, false, vec![png])]).await;
+        assert!(matches!(again, Err(StoreError::Duplicate { .. })), "{again:?}");
+    }
+
+    pub async fn numbers_of_units_keeps_only_the_cases_of_those_units(s: &Store) {
+        let mut numbers = Vec::new();
+        for units in [vec!["sw"], vec!["ga"], vec!["sw", "ga"], vec![]] {
+            let mut row = case("bbc", "张三", "一");
+            row.units = units.iter().map(|u| u.to_string()).collect();
+            numbers.push(register(s, row).await.number);
+        }
+        let all: Vec<String> = numbers.iter().cloned().chain(["2099010101".to_owned()]).collect();
+        assert_eq!(
+            s.numbers_of_units("bbc", &all, &["sw".into()]).await.unwrap(),
+            [numbers[0].clone(), numbers[2].clone()]
+        );
+        assert_eq!(s.numbers_of_units("bbc", &all, &["bdc".into()]).await.unwrap(), Vec::<String>::new());
+        assert_eq!(s.numbers_of_units("other", &all, &["sw".into()]).await.unwrap(), Vec::<String>::new());
+        assert!(s.numbers_of_units("bbc", &[], &["sw".into()]).await.unwrap().is_empty());
+    }
+
+    pub async fn user_prefs_are_saved_replaced_and_deleted(s: &Store) {
+        let t = at("2021-08-10T01:00:00Z");
+        assert_eq!(s.pref("lisu", "ledger_columns").await.unwrap(), None);
+        s.set_pref("lisu", "ledger_columns", Some("[1,2]"), t).await.unwrap();
+        s.set_pref("lisu", "ledger_columns", Some("[1,2,3]"), t).await.unwrap();
+        s.set_pref("wangwu", "ledger_columns", Some("[9]"), t).await.unwrap();
+        assert_eq!(s.pref("lisu", "ledger_columns").await.unwrap().as_deref(), Some("[1,2,3]"));
+        s.set_pref("lisu", "ledger_columns", None, t).await.unwrap();
+        assert_eq!(s.pref("lisu", "ledger_columns").await.unwrap(), None);
+        assert_eq!(s.pref("wangwu", "ledger_columns").await.unwrap().as_deref(), Some("[9]"));
     }
 }

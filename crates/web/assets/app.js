@@ -44,11 +44,48 @@
   kind.forEach(function (k) { k.addEventListener("change", syncKind); });
   if (kind.length) syncKind();
 
-  // Ctrl+Enter (or ⌘+Enter) submits the form being filled, from any field.
+  // Forms sent once (the intake): the save button is disabled while the request runs, and a
+  // second submit (a double click, Ctrl+Enter twice) is dropped. The server's one-time key
+  // catches whatever gets through; Back brings the same form (and key) again.
+  document.querySelectorAll("form[data-once]").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (f.dataset.busy) { e.preventDefault(); return; }
+      f.dataset.busy = "1";
+      f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; b.setAttribute("aria-busy", "true"); });
+    });
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-once]").forEach(function (f) {
+      delete f.dataset.busy;
+      f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; b.removeAttribute("aria-busy"); });
+    });
+  });
+
+  // 未办成的窗口: the free-text box is for 其他 only.
+  document.querySelectorAll("select[data-other]").forEach(function (sel) {
+    var other = document.getElementById(sel.getAttribute("data-other"));
+    function sync() { if (other) other.hidden = sel.value !== "其他"; }
+    sel.addEventListener("change", function () { sync(); if (!other.hidden) other.focus(); });
+    sync();
+  });
+
+  // Print buttons.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+
   document.addEventListener("keydown", function (e) {
+    // Ctrl+Enter (or ⌘+Enter) submits the form being filled, from any field.
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       var form = e.target && e.target.form;
       if (form) { e.preventDefault(); if (form.requestSubmit) form.requestSubmit(); else form.submit(); }
+      return;
+    }
+    // Enter in a one-line field of the intake form does not send it half filled.
+    if (e.key === "Enter" && e.target && e.target.tagName === "INPUT" && e.target.form &&
+        e.target.form.hasAttribute("data-once") && !/^(submit|button|checkbox|radio)$/.test(e.target.type)) {
+      e.preventDefault();
+      return;
     }
     // "/" jumps to the search box where there is one.
     if (e.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) {

@@ -27,7 +27,15 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
+    pub config: WebConfig,
+}
+
+/// The HTTP side's settings (`bancheng.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WebConfig {
     pub limits: Limits,
+    /// Behind a reverse proxy: the client's address is the proxy's `X-Forwarded-For` entry.
+    pub trust_proxy: bool,
 }
 
 /// Request limits (`bancheng.toml` `[limits]`).
@@ -38,11 +46,24 @@ pub struct Limits {
     pub body_bytes: usize,
     /// Rows per `ledger.xlsx` (422 above it).
     pub export_max_rows: usize,
+    /// Bytes per attachment (the upload routes take this plus room for the form around it).
+    pub attachment_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { body_bytes: 1024 * 1024, export_max_rows: api::ledger::MAX_ROWS }
+        Limits {
+            body_bytes: 1024 * 1024,
+            export_max_rows: api::ledger::MAX_ROWS,
+            attachment_bytes: bancheng_app::AttachmentLimits::default().max_bytes,
+        }
+    }
+}
+
+impl Limits {
+    /// The largest body of an upload: one attachment and its form.
+    pub fn upload_bytes(&self) -> usize {
+        self.attachment_bytes + 64 * 1024
     }
 }
 
@@ -51,15 +72,17 @@ impl Default for Limits {
 /// Around every surface, outermost first: the request id (`X-Request-Id` on every response),
 /// the `request` span, and the panic guard (a JSON 500).
 pub fn router(app: App) -> Router {
-    router_with(app, Limits::default())
+    router_with(app, WebConfig::default())
 }
 
-/// The whole HTTP interface (SPEC §6). Used by `serve`.
-pub fn router_with(app: App, limits: Limits) -> Router {
-    let state = AppState { app, limits };
+/// The whole HTTP interface (SPEC §6). Used by `serve`. Serve it with the peer's address
+/// (`into_make_service_with_connect_info::<SocketAddr>`): the sign-in limits count per address.
+pub fn router_with(app: App, config: WebConfig) -> Router {
+    let limits = config.limits;
+    let state = AppState { app, config };
     Router::new()
-        .merge(api::routes(limits.body_bytes))
-        .merge(ui::routes(limits.body_bytes))
+        .merge(api::routes(limits.body_bytes, limits.upload_bytes()))
+        .merge(ui::routes(limits.body_bytes, limits.upload_bytes()))
         .merge(assets::routes())
         .merge(public::routes())
         .merge(open311::routes())
@@ -83,8 +106,12 @@ mod vocabulary {
         let doc = serde_json::to_value(crate::openapi()).expect("openapi JSON");
         let paths = doc["paths"].as_object().expect("paths");
         let prefix = "/api/v1/cases/{number}/";
-        let documented: Vec<&str> =
-            paths.keys().filter_map(|p| p.strip_prefix(prefix)).filter(|rest| *rest != "events").collect();
+        // Besides the actions, a case has its log and its attachments.
+        let documented: Vec<&str> = paths
+            .keys()
+            .filter_map(|p| p.strip_prefix(prefix))
+            .filter(|rest| *rest != "events" && !rest.starts_with("attachments"))
+            .collect();
         let codes: Vec<&str> = ACTION_TABLE.iter().map(|d| d.code).collect();
         let mut sorted = codes.clone();
         sorted.sort_unstable();

@@ -68,6 +68,9 @@ actions! {
     Supervise = "supervise" / "督办", "五(三) 定期督办", [Office, Inspector, Leader], false;
     Close = "close" / "归档", "SPEC §4.6 归档备案", [Office], false;
     Assign = "assign" / "指定经办人", "SPEC §2 首席代表指定经办人", [UnitLead, Office], true;
+    Correct = "correct" / "更正", "SPEC §7 更正登记信息：窗口更正本单位当日登记，办公室更正未归档事项", [Window, Office], false;
+    Merge = "merge" / "合并", "SPEC §7 合并重复登记：办公室，未办结的事项", [Office], false;
+    Void = "void" / "作废", "SPEC §7 作废误登记：办公室，未办结的事项", [Office], false;
 }
 
 /// The action codes in table order (for callers that need plain strings).

@@ -3,9 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::commands::correction::touches_confirmed;
 use super::event::{CaseEvent, RecordedEvent};
+use super::register::set_case_field;
 use super::types::*;
 use crate::actor::Actor;
+use crate::deadline::{DeadlineKind, Superseded};
 
 /// An event in its envelope: who and when.
 pub fn record(event: CaseEvent, actor: &Actor, at: DateTime<Utc>) -> RecordedEvent {
@@ -85,8 +88,11 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
         }
         CaseEvent::Contacted { note: n } => case.contacts.push(note(n)),
         CaseEvent::FeedbackGiven { text } => case.feedback.push(note(text)),
-        CaseEvent::Escalated { to, unit, .. } => {
+        CaseEvent::Escalated { to, unit, co_units, .. } => {
             case.level = *to;
+            if let Some(cos) = co_units {
+                case.co_units = cos.clone();
+            }
             if let Some(u) = unit {
                 if case.unit.as_deref() != Some(u.as_str()) {
                     case.assignee = None;
@@ -133,14 +139,18 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
             case.outcome = Some(*outcome);
             case.reply = Some(note(reply));
             case.resolutions.push(Resolution {
-                round: case.reopen_count,
+                round: case.round,
                 outcome: *outcome,
                 level: case.level,
                 unit: case.unit.clone(),
                 by: stamp(),
+                reply: reply.clone(),
             });
         }
-        CaseEvent::Confirmed { by, .. } => case.confirmation = Some(Stamp { by: by.clone(), at: rec.at }),
+        CaseEvent::Confirmed { by, .. } => {
+            case.confirmation = Some(Stamp { by: by.clone(), at: rec.at });
+            case.reconfirm = false;
+        }
         CaseEvent::Verified { note: n } => {
             case.status = Status::Verified;
             case.verification = Some(note(n));
@@ -149,6 +159,7 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
             case.status = Status::Dispatched;
             case.verification = Some(note(n));
             case.outcome = None;
+            case.round += 1;
         }
         CaseEvent::Visited { reached, satisfaction, comment } => case.visits.push(Visit {
             reached: *reached,
@@ -157,11 +168,13 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
             by: stamp(),
             role: rec.actor_role.clone(),
             sampled: case.status == Status::Closed,
-            round: case.reopen_count,
+            round: case.round,
         }),
-        CaseEvent::Reopened { unit, .. } => {
+        CaseEvent::Reopened { unit, note: n } => {
+            case.reopened = Some(note(n));
             case.status = Status::Dispatched;
             case.reopen_count += 1;
+            case.round += 1;
             case.outcome = None;
             case.dispatched_at = Some(rec.at);
             if case.unit.as_deref() != Some(unit.as_str()) {
@@ -183,11 +196,29 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
         CaseEvent::DeadlineSet { deadline } => {
             let mut d = deadline.clone();
             d.set_by = Some(rec.actor.clone());
+            // The round is the fold's (logs from before 核查 sent back opened rounds say less).
+            d.round = case.round;
             case.deadlines.push(d);
         }
         CaseEvent::DeadlineClosed { id, met } => {
+            // Logs from before `DeadlineSuperseded` closed a clock this way also when a change
+            // of level, unit or round closed it: read each in the light of what caused it. Its
+            // act is a reply given at this instant (any clock), or a feedback (the first-feedback
+            // clock); anything else superseded it (SPEC §7).
+            let replied =
+                case.status == Status::Resolved && case.reply.as_ref().is_some_and(|r| r.by.at == rec.at);
+            let fed_back = case.feedback.last().is_some_and(|f| f.by.at == rec.at);
             if let Some(d) = case.deadlines.iter_mut().find(|d| d.id == *id) {
-                d.met = Some(*met);
+                let act = replied || fed_back && d.kind == DeadlineKind::FirstFeedback;
+                d.met = Some(*met && act);
+                d.superseded = (!act).then(|| Superseded { in_time: d.in_time(rec.at), by: None });
+                d.closed_at = Some(rec.at);
+            }
+        }
+        CaseEvent::DeadlineSuperseded { id, in_time, by } => {
+            if let Some(d) = case.deadlines.iter_mut().find(|d| d.id == *id) {
+                d.met = Some(false);
+                d.superseded = Some(Superseded { in_time: *in_time, by: Some(*by) });
                 d.closed_at = Some(rec.at);
             }
         }
@@ -217,6 +248,33 @@ pub fn apply(case: &mut Case, rec: &RecordedEvent) {
             }
         }
         CaseEvent::ProblemRaised { .. } => case.problem = true,
+        CaseEvent::Voided { reason } => {
+            case.status = Status::Voided;
+            case.withdrawn = Some(note(reason));
+        }
+        CaseEvent::Merged { into, reason } => {
+            case.status = Status::Merged;
+            case.merged_into = Some(into.clone());
+            case.withdrawn = Some(note(reason));
+        }
+        CaseEvent::DuplicateMerged { number, .. } => case.merged_from.push(number.clone()),
+        CaseEvent::Corrected { changes, .. } => {
+            for c in changes {
+                set_case_field(case, &c.field, c.to.clone());
+            }
+            // What the applicant confirmed changed: their confirmation is asked for again.
+            if touches_confirmed(changes) && case.confirmation.take().is_some() {
+                case.reconfirm = true;
+            }
+        }
+        CaseEvent::AttachmentAdded { id, name, mime, size, sha256 } => case.attachments.push(Attachment {
+            id: *id,
+            name: name.clone(),
+            mime: mime.clone(),
+            size: *size,
+            sha256: sha256.clone(),
+            by: stamp(),
+        }),
     }
 }
 

@@ -14,7 +14,12 @@ use crate::DomainError;
 /// level, nothing to escalate to).
 fn probe(action: Action, case: &Case, ctx: &Ctx<'_>) -> Option<Command> {
     let text = || "—".to_owned();
-    let some_unit = || case.unit.clone().or_else(|| ctx.units.first().cloned()).unwrap_or_default();
+    let some_unit = || {
+        case.unit
+            .clone()
+            .or_else(|| ctx.units.iter().find(|u| u.handles_cases).map(|u| u.code.clone()))
+            .unwrap_or_default()
+    };
     Some(match action {
         Action::Accept => Command::Accept,
         Action::Dispatch => Command::Dispatch {
@@ -38,6 +43,7 @@ fn probe(action: Action, case: &Case, ctx: &Ctx<'_>) -> Option<Command> {
             reason: text(),
             due_workdays: None,
             unit: None,
+            co_units: None,
         },
         Action::ProposeNegative => {
             Command::ProposeNegative { reasons: text(), basis: text(), excluded: false }
@@ -57,6 +63,10 @@ fn probe(action: Action, case: &Case, ctx: &Ctx<'_>) -> Option<Command> {
         Action::Assign => {
             Command::Assign { assignee: ctx.actor.username.clone(), assignee_unit: ctx.actor.unit.clone() }
         }
+        Action::Void => Command::Void { reason: text() },
+        // The number and the fields are the user's: a made-up value is refused as such (422).
+        Action::Merge => Command::Merge { into: String::new(), reason: text() },
+        Action::Correct => Command::Correct { fields: vec![], reason: text() },
     })
 }
 

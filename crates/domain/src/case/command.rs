@@ -2,7 +2,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::action::Action;
-use super::types::{ApplicantKind, Category, Channel, Level, Outcome};
+use super::types::{Level, Outcome};
 
 /// Registration input (登记, 附件3 fields plus SPEC §3's optional ones), as given by a person.
 /// Validated by `case::register`.
@@ -28,22 +28,6 @@ pub struct Registration {
     pub failed_unit: Option<String>,
     #[serde(default)]
     pub category: Option<String>,
-}
-
-/// The validated, typed form of `Registration`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ValidRegistration {
-    pub applicant_name: String,
-    pub phone: String,
-    pub description: String,
-    pub channel: Channel,
-    pub applicant_type: Option<ApplicantKind>,
-    pub id_number: Option<String>,
-    pub enterprise_name: Option<String>,
-    pub credit_code: Option<String>,
-    pub matter: Option<String>,
-    pub failed_unit: Option<String>,
-    pub category: Option<Category>,
 }
 
 /// One action on an existing case (SPEC §6 `POST /api/v1/cases/{number}/{action}`).
@@ -85,6 +69,8 @@ pub enum Command {
         reason: String,
         due_workdays: Option<u32>,
         unit: Option<String>,
+        /// 一事一议 联动会审: the co-units (`None`: unchanged).
+        co_units: Option<Vec<String>>,
     },
     /// 否定答复报告 (第二条).
     ProposeNegative {
@@ -142,6 +128,30 @@ pub enum Command {
         assignee: String,
         assignee_unit: String,
     },
+    /// 作废 a case registered by mistake (SPEC §7).
+    Void {
+        reason: String,
+    },
+    /// 合并 a duplicate into the case it repeats (SPEC §7). The case merged into is decided on
+    /// with [`crate::case::absorb`].
+    Merge {
+        into: String,
+        reason: String,
+    },
+    /// 更正 registration data (SPEC §7): the fields to change (`Some("")` clears an optional
+    /// one), by their names in [`crate::case::REGISTRATION_FIELDS`].
+    Correct {
+        fields: Vec<(String, String)>,
+        reason: String,
+    },
+    /// A photo or scan of a document, already checked and stored by the caller (its id there).
+    Attach {
+        id: i64,
+        name: String,
+        mime: String,
+        size: u64,
+        sha256: String,
+    },
     /// Scheduler tick: 催办, 通报 flags.
     Tick,
     /// After a calendar import (SPEC §4.3): recompute open deadlines, logging each change.
@@ -149,7 +159,8 @@ pub enum Command {
 }
 
 impl Command {
-    /// The SPEC §6 action, `None` for the scheduler's own commands (tick, recompute).
+    /// The SPEC §6 action, `None` for the scheduler's own commands (tick, recompute) and for
+    /// attachments (uploaded apart, `POST …/attachments`).
     pub fn action(&self) -> Option<Action> {
         Some(match self {
             Command::Accept => Action::Accept,
@@ -173,7 +184,10 @@ impl Command {
             Command::Supervise { .. } => Action::Supervise,
             Command::Close => Action::Close,
             Command::Assign { .. } => Action::Assign,
-            Command::Tick | Command::RecomputeDeadlines => return None,
+            Command::Void { .. } => Action::Void,
+            Command::Merge { .. } => Action::Merge,
+            Command::Correct { .. } => Action::Correct,
+            Command::Attach { .. } | Command::Tick | Command::RecomputeDeadlines => return None,
         })
     }
 
@@ -181,6 +195,7 @@ impl Command {
     pub fn label(&self) -> &'static str {
         match self {
             Command::Tick => "定时检查",
+            Command::Attach { .. } => "上传附件",
             Command::RecomputeDeadlines => "重算期限",
             other => other.action().map_or("操作", Action::label),
         }

@@ -17,6 +17,7 @@ use crate::actor::Actor;
 use crate::calendar::Calendar;
 use crate::deadline::local_day;
 use crate::policy::DeadlinePolicy;
+use crate::unit::{OrgUnit, UnitUse};
 use crate::{DomainError, Result};
 
 /// What `decide` needs besides the case and the command. Time is passed in.
@@ -26,8 +27,8 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     pub policy: &'a DeadlinePolicy,
     pub calendar: &'a Calendar,
-    /// Codes of the units of the actor's center (dispatch targets are checked against it).
-    pub units: &'a [String],
+    /// The units of the actor's center (dispatch targets are checked against them).
+    pub units: &'a [OrgUnit],
 }
 
 impl Ctx<'_> {
@@ -48,6 +49,13 @@ pub struct Decision {
 /// Decides a command on a case: the events to append, or why not.
 pub fn decide(case: &Case, cmd: &Command, ctx: &Ctx<'_>) -> Result<Decision> {
     check_permission(case, cmd, ctx.actor)?;
+    // SPEC §7: a voided or merged case takes no action any more (the scheduler finds nothing).
+    if case.status.is_withdrawn() && cmd.action().is_some() {
+        return match &case.merged_into {
+            Some(into) => conflict(format!("事项已合并至{into}，请在该事项中办理")),
+            None => conflict("事项已作废，不能再办理"),
+        };
+    }
     let mut w = Draft::new(case, ctx);
     commands::run(&mut w, cmd)?;
     Ok(w.finish())
@@ -110,12 +118,20 @@ pub(crate) fn long_text(field: &'static str, label: &str, s: &str) -> Result<Str
     crate::validate::text(field, label, s, 1, 2000)
 }
 
-/// A unit code of the center (422 naming `field` otherwise).
-pub(crate) fn unit_code(ctx: &Ctx<'_>, field: &'static str, code: &str) -> Result<String> {
+/// A unit code of the center fit for `purpose` (422 naming `field` otherwise). SPEC §7: cases go
+/// only to units that handle cases; the county body only by escalation.
+pub(crate) fn unit_code(ctx: &Ctx<'_>, field: &'static str, code: &str, purpose: UnitUse) -> Result<String> {
     let code = code.trim();
-    if ctx.units.iter().any(|u| u == code) {
-        Ok(code.to_owned())
-    } else {
-        Err(DomainError::invalid(field, format!("单位代码不存在：{code}")))
+    match ctx.units.iter().find(|u| u.code == code) {
+        None => Err(DomainError::invalid(field, format!("单位代码不存在：{code}"))),
+        Some(u) if !purpose.admits(u) => Err(DomainError::invalid(
+            field,
+            if u.outside {
+                format!("{code} 是中心外单位，只能通过提级（难点问题）报送")
+            } else {
+                format!("{code} 不承办事项，不能转派给该单位")
+            },
+        )),
+        Some(_) => Ok(code.to_owned()),
     }
 }

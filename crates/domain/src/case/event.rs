@@ -2,7 +2,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::types::{Case, Level, Outcome};
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, Supersession};
 
 /// What happened to a case (SPEC §4.6). Stored with `kind` as its own column and the rest as
 /// the payload; actor and time live in the envelope (`RecordedEvent`).
@@ -47,6 +47,9 @@ pub enum CaseEvent {
         reason: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         unit: Option<String>,
+        /// 一事一议 联动会审: the co-units named at the escalation (`None`: unchanged).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        co_units: Option<Vec<String>>,
         /// Raised by the 问题工单 rule rather than by a person.
         #[serde(default)]
         automatic: bool,
@@ -100,9 +103,19 @@ pub enum CaseEvent {
     DeadlineSet {
         deadline: Deadline,
     },
+    /// The clock's act (feedback, result, reply with reasons) happened: met if by the due day.
+    /// Logs written before `DeadlineSuperseded` existed closed superseded clocks this way too;
+    /// `apply` reads those in the light of what caused them.
     DeadlineClosed {
         id: u32,
         met: bool,
+    },
+    /// A change of level, unit or round (or 作废, 合并) closed the clock before its act (SPEC §7).
+    DeadlineSuperseded {
+        id: u32,
+        /// Whether it was still in time then.
+        in_time: bool,
+        by: Supersession,
     },
     DeadlineExtended {
         id: u32,
@@ -121,6 +134,9 @@ pub enum CaseEvent {
     Reminded {
         deadline_id: u32,
         contacted: bool,
+        /// The unit reminded (with its lead); `None`: the office (no unit had the case).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
     },
     /// Still overdue N working days after 催办: flagged for 通报.
     NoticeFlagged {
@@ -130,6 +146,42 @@ pub enum CaseEvent {
     ProblemRaised {
         reason: String,
     },
+    /// 作废: registered by mistake; the number stays, out of every queue and statistic.
+    Voided {
+        reason: String,
+    },
+    /// 合并: a duplicate merged into the case it repeats (this case stops here).
+    Merged {
+        into: String,
+        reason: String,
+    },
+    /// On the case a duplicate was merged into.
+    DuplicateMerged {
+        number: String,
+        reason: String,
+    },
+    /// 更正 of registration data: each field's old and new value.
+    Corrected {
+        changes: Vec<FieldChange>,
+        reason: String,
+    },
+    /// A photo or scan of a document added to the case (the bytes are in the attachment store).
+    AttachmentAdded {
+        id: i64,
+        name: String,
+        mime: String,
+        size: u64,
+        sha256: String,
+    },
+}
+
+/// One corrected field of the registration (`Corrected`): its name and values as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// The registration field (`applicant_name`, `phone`, …; see `Registration`).
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 impl CaseEvent {
@@ -164,6 +216,12 @@ impl CaseEvent {
             CaseEvent::Reminded { .. } => "reminded",
             CaseEvent::NoticeFlagged { .. } => "notice_flagged",
             CaseEvent::ProblemRaised { .. } => "problem_raised",
+            CaseEvent::DeadlineSuperseded { .. } => "deadline_superseded",
+            CaseEvent::Voided { .. } => "voided",
+            CaseEvent::Merged { .. } => "merged",
+            CaseEvent::DuplicateMerged { .. } => "duplicate_merged",
+            CaseEvent::Corrected { .. } => "corrected",
+            CaseEvent::AttachmentAdded { .. } => "attachment_added",
         }
     }
 
@@ -199,7 +257,26 @@ impl CaseEvent {
             CaseEvent::Reminded { .. } => "催办",
             CaseEvent::NoticeFlagged { .. } => "列入通报",
             CaseEvent::ProblemRaised { .. } => "问题工单",
+            CaseEvent::DeadlineSuperseded { .. } => "期限终止",
+            CaseEvent::Voided { .. } => "作废",
+            CaseEvent::Merged { .. } => "合并至其他事项",
+            CaseEvent::DuplicateMerged { .. } => "合并重复登记",
+            CaseEvent::Corrected { .. } => "更正登记信息",
+            CaseEvent::AttachmentAdded { .. } => "上传附件",
         }
+    }
+
+    /// Bookkeeping that follows an action (a clock set, closed or moved): the timeline folds it
+    /// under the action that caused it.
+    pub fn is_bookkeeping(&self) -> bool {
+        matches!(
+            self,
+            CaseEvent::DeadlineSet { .. }
+                | CaseEvent::DeadlineClosed { .. }
+                | CaseEvent::DeadlineSuperseded { .. }
+                | CaseEvent::DeadlineExtended { .. }
+                | CaseEvent::DeadlineRecomputed { .. }
+        )
     }
 
     /// Splits into (kind, payload) for storage.

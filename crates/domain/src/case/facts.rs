@@ -6,40 +6,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::types::{Case, Level, Outcome};
+pub use crate::deadline::ClockOutcome;
 use crate::deadline::DeadlineKind;
-
-/// How a clock ended (SPEC §7): only `Met` counts as on time in any statistic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ClockOutcome {
-    Open,
-    Met,
-    Missed,
-    /// Closed by a change of level, unit or round.
-    Superseded,
-}
-
-impl ClockOutcome {
-    pub const ALL: [ClockOutcome; 4] =
-        [ClockOutcome::Open, ClockOutcome::Met, ClockOutcome::Missed, ClockOutcome::Superseded];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ClockOutcome::Open => "open",
-            ClockOutcome::Met => "met",
-            ClockOutcome::Missed => "missed",
-            ClockOutcome::Superseded => "superseded",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ClockOutcome::Open => "进行中",
-            ClockOutcome::Met => "按期",
-            ClockOutcome::Missed => "逾期",
-            ClockOutcome::Superseded => "已终止",
-        }
-    }
-}
 
 /// One clock (`case_deadlines`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,11 +92,7 @@ pub fn facts_of(case: &Case) -> CaseFacts {
                 deadline_id: d.id,
                 kind: d.kind,
                 due: d.due,
-                outcome: match d.met {
-                    None => ClockOutcome::Open,
-                    Some(true) => ClockOutcome::Met,
-                    Some(false) => ClockOutcome::Missed,
-                },
+                outcome: d.outcome(),
                 round: d.round,
                 unit: d.unit.clone(),
                 extended_from: d.extended_from,

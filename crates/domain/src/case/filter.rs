@@ -33,6 +33,12 @@ pub const CASE_FILTERS: &[FilterDef] = &[
     },
     FilterDef { name: "unit", label: "责任单位", doc: "Lead or co-unit code.", selects: true },
     FilterDef {
+        name: "received_unit",
+        label: "登记单位",
+        doc: "Code of the unit that registered the case (the window's own cases).",
+        selects: true,
+    },
+    FilterDef {
         name: "level",
         label: "响应级别",
         doc: "window | department | joint | county",

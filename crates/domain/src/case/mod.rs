@@ -26,11 +26,14 @@ pub use action::{ACTION_TABLE, ACTIONS, Action, ActionDef, action_label};
 pub use apply::{apply, fold, record, replay};
 pub use available::available_actions;
 pub use command::{Command, Registration};
+pub use commands::correction::{ATTACHMENT_TYPES, absorb};
 pub use decide::{Ctx, Decision, decide};
-pub use event::{CaseEvent, RecordedEvent};
+pub use event::{CaseEvent, FieldChange, RecordedEvent};
 pub use facts::*;
 pub use filter::{CASE_FILTERS, FilterDef, OPEN_STATUSES, filter_def};
 pub use outbox::{Channel as MessageChannel, Message, Notification, Recipient};
 pub use permission::{may_read, may_read_cases, may_register, require_case_reader, view_of};
-pub use register::{EarlierCase, register};
+pub use register::{
+    EarlierCase, REGISTRATION_FIELDS, RegField, case_field, register, registration_errors, registration_field,
+};
 pub use types::*;

@@ -69,9 +69,13 @@ pub fn view_of(case: &Case, actor: &Actor) -> Case {
 /// Whether `role` may issue `cmd` at all (before unit scoping): the action table's roles; the
 /// scheduler's own commands only for the system.
 fn role_allowed(cmd: &Command, role: Role) -> bool {
-    match cmd.action() {
-        Some(a) => a.def().roles.contains(&role),
-        None => role == Role::System,
+    match (cmd.action(), cmd) {
+        (Some(a), _) => a.def().roles.contains(&role),
+        // Photos and scans: whoever registers or works the case.
+        (None, Command::Attach { .. }) => {
+            matches!(role, Role::Window | Role::Handler | Role::UnitLead | Role::Office)
+        }
+        (None, _) => role == Role::System,
     }
 }
 

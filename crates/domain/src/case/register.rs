@@ -1,7 +1,11 @@
 //! Registration (第一条): the window's duty staff registers every report; nothing is dropped.
 //! Online submissions (SPEC §4.1) start `submitted` and get their clock when accepted.
+//!
+//! The registration's fields are one table ([`REGISTRATION_FIELDS`]): registration checks every
+//! field with it (all refusals at once for the intake form, the first for the API), and 更正
+//! (`commands/correction.rs`) checks a corrected value with the same row.
 
-use super::command::{Registration, ValidRegistration};
+use super::command::Registration;
 use super::decide::{Ctx, Decision, Draft};
 use super::event::CaseEvent;
 use super::permission::may_register;
@@ -18,6 +22,169 @@ pub struct EarlierCase {
     pub matter: Option<String>,
 }
 
+/// One field of the registration (附件3 登记表 and SPEC §3's optional ones).
+#[derive(Debug, Clone, Copy)]
+pub struct RegField {
+    /// The field's name in `Registration`, the API body and the intake form.
+    pub name: &'static str,
+    /// 中文名称.
+    pub label: &'static str,
+    /// SPEC §3 required at registration.
+    pub required: bool,
+    /// Checks a non-empty value and gives its stored form.
+    check: fn(&'static str, &'static str, &str) -> Result<String>,
+}
+
+impl RegField {
+    /// Checks a value as given (`None` or blank: absent): the stored form, `None` for an absent
+    /// optional field; an absent required field is refused as 必填.
+    pub fn check(&self, value: Option<&str>) -> Result<Option<String>> {
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            None if self.required => Err(DomainError::invalid(self.name, format!("{}：必填", self.label))),
+            None => Ok(None),
+            Some(v) => (self.check)(self.name, self.label, v).map(Some),
+        }
+    }
+}
+
+fn name_line(f: &'static str, l: &'static str, v: &str) -> Result<String> {
+    validate::single_line(f, l, v, 1, 50)
+}
+
+fn short_line(f: &'static str, l: &'static str, v: &str) -> Result<String> {
+    validate::single_line(f, l, v, 1, 100)
+}
+
+/// Every field of the registration, in the 登记表's order.
+pub const REGISTRATION_FIELDS: &[RegField] = &[
+    RegField { name: "applicant_name", label: "办理对象姓名", required: true, check: name_line },
+    RegField {
+        name: "phone",
+        label: "联系电话",
+        required: true,
+        check: |_, _, v| validate::Phone::parse(v).map(|p| p.as_str().to_owned()),
+    },
+    RegField {
+        name: "description",
+        label: "“办不成事”情况记录",
+        required: true,
+        check: |f, l, v| validate::text(f, l, v, 1, 2000),
+    },
+    RegField { name: "matter", label: "办理事项名称", required: false, check: short_line },
+    RegField {
+        name: "failed_unit", label: "未办成的窗口（单位）", required: false, check: short_line
+    },
+    RegField {
+        name: "category",
+        label: "问题类别",
+        required: false,
+        check: |_, _, v| Category::parse(v).map(|c| c.code().to_owned()),
+    },
+    RegField {
+        name: "channel",
+        label: "反映渠道",
+        required: false,
+        check: |_, _, v| Channel::parse(v).map(|c| c.code().to_owned()),
+    },
+    RegField {
+        name: "applicant_type",
+        label: "办理对象类型",
+        required: false,
+        check: |_, _, v| ApplicantKind::parse(v).map(|c| c.code().to_owned()),
+    },
+    RegField {
+        name: "id_number",
+        label: "身份证号码",
+        required: false,
+        check: |_, _, v| validate::IdNumber::parse(v).map(|i| i.as_str().to_owned()),
+    },
+    RegField { name: "enterprise_name", label: "企业名称", required: false, check: short_line },
+    RegField {
+        name: "credit_code",
+        label: "统一社会信用代码",
+        required: false,
+        check: |_, _, v| validate::CreditCode::parse(v).map(|c| c.as_str().to_owned()),
+    },
+];
+
+/// The field named `name`.
+pub fn registration_field(name: &str) -> Option<&'static RegField> {
+    REGISTRATION_FIELDS.iter().find(|f| f.name == name)
+}
+
+impl Registration {
+    /// The value given for a field of [`REGISTRATION_FIELDS`].
+    pub fn value(&self, name: &str) -> Option<&str> {
+        match name {
+            "applicant_name" => Some(&self.applicant_name),
+            "phone" => Some(&self.phone),
+            "description" => Some(&self.description),
+            "channel" => self.channel.as_deref(),
+            "applicant_type" => self.applicant_type.as_deref(),
+            "id_number" => self.id_number.as_deref(),
+            "enterprise_name" => self.enterprise_name.as_deref(),
+            "credit_code" => self.credit_code.as_deref(),
+            "matter" => self.matter.as_deref(),
+            "failed_unit" => self.failed_unit.as_deref(),
+            "category" => self.category.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The stored value of a registration field on a case, as text (codes for coded fields).
+pub fn case_field(case: &Case, name: &str) -> Option<String> {
+    let a = &case.applicant;
+    match name {
+        "applicant_name" => Some(a.name.clone()),
+        "phone" => Some(a.phone.clone()),
+        "description" => Some(case.description.clone()),
+        "matter" => case.matter.clone(),
+        "failed_unit" => case.failed_unit.clone(),
+        "category" => case.category.map(|c| c.code().to_owned()),
+        "channel" => Some(case.channel.code().to_owned()),
+        "applicant_type" => a.kind.map(|k| k.code().to_owned()),
+        "id_number" => a.id_number.clone(),
+        "enterprise_name" => a.enterprise_name.clone(),
+        "credit_code" => a.credit_code.clone(),
+        _ => None,
+    }
+}
+
+/// Sets a registration field of a case from its stored text (checked before: see 更正).
+pub(crate) fn set_case_field(case: &mut Case, name: &str, value: Option<String>) {
+    let a = &mut case.applicant;
+    match name {
+        "applicant_name" => a.name = value.unwrap_or_default(),
+        "phone" => a.phone = value.unwrap_or_default(),
+        "description" => case.description = value.unwrap_or_default(),
+        "matter" => case.matter = value,
+        "failed_unit" => case.failed_unit = value,
+        "category" => case.category = value.and_then(|v| Category::parse(&v).ok()),
+        "channel" => {
+            if let Some(c) = value.and_then(|v| Channel::parse(&v).ok()) {
+                case.channel = c;
+            }
+        }
+        "applicant_type" => a.kind = value.and_then(|v| ApplicantKind::parse(&v).ok()),
+        "id_number" => a.id_number = value,
+        "enterprise_name" => a.enterprise_name = value,
+        "credit_code" => a.credit_code = value,
+        _ => {}
+    }
+}
+
+/// Every refusal of a registration at once, in the 登记表's order (the intake form shows each
+/// beside its field); empty when it would be accepted as far as its fields go.
+pub fn registration_errors(reg: &Registration, online: bool) -> Vec<DomainError> {
+    let mut out: Vec<DomainError> =
+        REGISTRATION_FIELDS.iter().filter_map(|f| f.check(reg.value(f.name)).err()).collect();
+    if online && reg.channel.as_deref().is_some_and(|c| !c.trim().is_empty() && c.trim() != "online") {
+        out.push(DomainError::invalid("channel", "网上提交的渠道只能是 online"));
+    }
+    out
+}
+
 /// Validates a registration and builds the `Registered` event plus the first clock.
 /// `earlier` are cases with the same phone or ID number; those about the same matter are linked.
 pub fn register(reg: &Registration, ctx: &Ctx<'_>, earlier: &[EarlierCase]) -> Result<Decision> {
@@ -26,33 +193,43 @@ pub fn register(reg: &Registration, ctx: &Ctx<'_>, earlier: &[EarlierCase]) -> R
     if !online && !may_register(actor.role) {
         return Err(DomainError::forbidden("只有窗口值班人员或领导小组办公室可以登记事项"));
     }
-    let v = validate_registration(reg, online)?;
+    if let Some(first) = registration_errors(reg, online).into_iter().next() {
+        return Err(first);
+    }
+    // Every field passed its check: read the stored forms.
+    let v = |name: &str| registration_field(name).and_then(|f| f.check(reg.value(name)).ok().flatten());
+    let matter = v("matter");
     let repeat_of = earlier
         .iter()
-        .filter(|e| match (&v.matter, &e.matter) {
+        .filter(|e| match (&matter, &e.matter) {
             (Some(a), Some(b)) => a == b,
             _ => true,
         })
         .map(|e| e.number.clone())
         .collect();
+    let channel = v("channel").and_then(|c| Channel::parse(&c).ok()).unwrap_or(if online {
+        Channel::Online
+    } else {
+        Channel::Window
+    });
     let case = Case {
         number: String::new(),
         center: actor.center.clone(),
         status: if online { Status::Submitted } else { Status::Accepted },
         level: Level::Window,
-        channel: v.channel,
+        channel,
         applicant: Applicant {
-            name: v.applicant_name,
-            phone: v.phone,
-            kind: v.applicant_type,
-            id_number: v.id_number,
-            enterprise_name: v.enterprise_name,
-            credit_code: v.credit_code,
+            name: v("applicant_name").unwrap_or_default(),
+            phone: v("phone").unwrap_or_default(),
+            kind: v("applicant_type").and_then(|k| ApplicantKind::parse(&k).ok()),
+            id_number: v("id_number"),
+            enterprise_name: v("enterprise_name"),
+            credit_code: v("credit_code"),
         },
-        description: v.description,
-        matter: v.matter,
-        failed_unit: v.failed_unit,
-        category: v.category,
+        description: v("description").unwrap_or_default(),
+        matter,
+        failed_unit: v("failed_unit"),
+        category: v("category").and_then(|c| Category::parse(&c).ok()),
         received_by: actor.username.clone(),
         received_unit: actor.unit.clone(),
         received_at: ctx.now,
@@ -63,22 +240,29 @@ pub fn register(reg: &Registration, ctx: &Ctx<'_>, earlier: &[EarlierCase]) -> R
         unit_history: vec![],
         deadlines: vec![],
         reopen_count: 0,
+        round: 0,
         outcome: None,
         reply: None,
         feedback: vec![],
         negative: None,
         extension: None,
         confirmation: None,
+        reconfirm: false,
         contacts: vec![],
         verification: None,
         visits: vec![],
         notices: vec![],
         returned: None,
+        reopened: None,
         problem: false,
         notice_flag: false,
         excluded: None,
         repeat_of,
         resolutions: vec![],
+        withdrawn: None,
+        merged_into: None,
+        merged_from: vec![],
+        attachments: vec![],
     };
     let initial = case.clone();
     let mut w = Draft::new(&initial, ctx);
@@ -88,35 +272,4 @@ pub fn register(reg: &Registration, ctx: &Ctx<'_>, earlier: &[EarlierCase]) -> R
         w.set_clock(DeadlineKind::Result, ctx.policy.window_result);
     }
     Ok(w.finish())
-}
-
-fn validate_registration(r: &Registration, online: bool) -> Result<ValidRegistration> {
-    use validate::{optional_text, text};
-    let channel = match r.channel.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(c) => Channel::parse(c.trim())?,
-        None if online => Channel::Online,
-        None => Channel::Window,
-    };
-    if online && channel != Channel::Online {
-        return Err(DomainError::invalid("channel", "网上提交的渠道只能是 online"));
-    }
-    let opt_code =
-        |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    Ok(ValidRegistration {
-        applicant_name: text("applicant_name", "办理对象姓名", &r.applicant_name, 1, 50)?,
-        phone: validate::Phone::parse(&r.phone)?.as_str().to_owned(),
-        description: text("description", "“办不成事”情况记录", &r.description, 1, 2000)?,
-        channel,
-        applicant_type: opt_code(&r.applicant_type).map(|s| ApplicantKind::parse(&s)).transpose()?,
-        id_number: opt_code(&r.id_number)
-            .map(|s| validate::IdNumber::parse(&s).map(|i| i.as_str().to_owned()))
-            .transpose()?,
-        enterprise_name: optional_text("enterprise_name", "企业名称", r.enterprise_name.as_deref(), 100)?,
-        credit_code: opt_code(&r.credit_code)
-            .map(|s| validate::CreditCode::parse(&s).map(|c| c.as_str().to_owned()))
-            .transpose()?,
-        matter: optional_text("matter", "事项名称", r.matter.as_deref(), 100)?,
-        failed_unit: optional_text("failed_unit", "未办成单位", r.failed_unit.as_deref(), 100)?,
-        category: opt_code(&r.category).map(|s| Category::parse(&s)).transpose()?,
-    })
 }

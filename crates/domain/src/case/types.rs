@@ -41,6 +41,8 @@ code_enum!(
         Resolved = "resolved" / "已办结",
         Verified = "verified" / "已核查",
         Closed = "closed" / "已归档",
+        Voided = "voided" / "已作废",
+        Merged = "merged" / "已合并",
     }
 );
 
@@ -54,9 +56,16 @@ impl Status {
         Self::OPEN.contains(&self)
     }
 
-    /// The codes of the statuses that are not open (a reply has been given).
+    /// The codes of the statuses that are not open (a reply has been given, or the case was
+    /// voided or merged).
     pub fn not_open_codes() -> Vec<&'static str> {
         Self::ALL.iter().filter(|s| !s.is_open()).map(|s| s.code()).collect()
+    }
+
+    /// SPEC §7: a voided or merged case has left the record's work: no action applies to it and
+    /// it counts in no queue or statistic (its number stays in the ledger).
+    pub fn is_withdrawn(self) -> bool {
+        matches!(self, Status::Voided | Status::Merged)
     }
 }
 
@@ -208,6 +217,9 @@ pub struct Resolution {
     #[serde(default)]
     pub unit: Option<String>,
     pub by: Stamp,
+    /// The reply to the applicant (附件3 回复、处理情况), as given in that round.
+    #[serde(default)]
+    pub reply: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -224,6 +236,17 @@ pub struct Note {
     pub text: String,
     pub by: Stamp,
     pub unit: String,
+}
+
+/// A photo or scan of a document on the case (its bytes are in the attachment store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub name: String,
+    pub mime: String,
+    pub size: u64,
+    pub sha256: String,
+    pub by: Stamp,
 }
 
 /// The case as derived from its events (SPEC §4.6). Stored as JSON beside the events.
@@ -265,6 +288,10 @@ pub struct Case {
     pub deadlines: Vec<Deadline>,
     #[serde(default)]
     pub reopen_count: u32,
+    /// The round of clocks: 1 + every 重新核实 and 核查 sent back so far, counted from 0 (SPEC §7:
+    /// each opens a new round whose clocks start then).
+    #[serde(default)]
+    pub round: u32,
     #[serde(default)]
     pub outcome: Option<Outcome>,
     /// 责任窗口（单位）回复、处理情况 with 经办人员 sign-off.
@@ -279,6 +306,10 @@ pub struct Case {
     /// 办理对象确认.
     #[serde(default)]
     pub confirmation: Option<Stamp>,
+    /// The applicant's name, phone or description was corrected after they confirmed: their
+    /// confirmation is asked for again.
+    #[serde(default)]
+    pub reconfirm: bool,
     #[serde(default)]
     pub contacts: Vec<Note>,
     #[serde(default)]
@@ -290,6 +321,10 @@ pub struct Case {
     /// 退单 reason, while returned.
     #[serde(default)]
     pub returned: Option<Note>,
+    /// Why the case was last sent back to 重新核实 (第五条): the office's note or the applicant's
+    /// complaint.
+    #[serde(default)]
+    pub reopened: Option<Note>,
     /// 问题工单 (raised automatically).
     #[serde(default)]
     pub problem: bool,
@@ -305,6 +340,16 @@ pub struct Case {
     /// Every 办结答复, one per round, oldest first.
     #[serde(default)]
     pub resolutions: Vec<Resolution>,
+    /// 作废 or 合并: why (and, merged, into which case).
+    #[serde(default)]
+    pub withdrawn: Option<Note>,
+    #[serde(default)]
+    pub merged_into: Option<String>,
+    /// Duplicates merged into this case.
+    #[serde(default)]
+    pub merged_from: Vec<String>,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
 }
 
 impl Case {

@@ -57,7 +57,7 @@ async fn calendar(database: Option<String>) -> anyhow::Result<Calendar> {
         None if std::path::Path::new("data/bancheng.db").exists() => DEFAULT_DATABASE.to_owned(),
         None => return Ok(Calendar::official()),
     };
-    let (app, _) = open(&Config { database: url, ..Config::default() }).await?;
+    let (app, _) = open(&Config { database: url, ..Config::default() }, false).await?;
     let cal = (*app.calendar()).clone();
     app.store().close().await;
     Ok(cal)
@@ -146,14 +146,14 @@ pub async fn run(cmd: CalendarCmd, config: &Option<PathBuf>) -> anyhow::Result<E
         CalendarCmd::Import { file, db } => {
             let json =
                 std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
-            let (app, _) = open(&db.load(config)?).await?;
+            let (app, _) = open(&db.load(config)?, true).await?;
             let (years, _) = app.import_calendar(&json, &file.display().to_string(), "cli").await?;
             app.store().close().await;
             println!("已导入 {:?} 年的节假日安排，未办结事项的期限已按新安排重算", years);
             Ok(ExitCode::SUCCESS)
         }
         CalendarCmd::Years { db } => {
-            let (app, _) = open(&db.load(config)?).await?;
+            let (app, _) = open(&db.load(config)?, false).await?;
             let imported = app.store().calendar_years().await?;
             for y in app.calendar().years() {
                 match imported.iter().find(|r| r.year == y) {

@@ -124,11 +124,16 @@ pub async fn run(args: DemoArgs, config: &Option<PathBuf>) -> anyhow::Result<()>
         bail!("--cases 应大于 0");
     }
     let cfg = args.db.load(config)?;
-    let (app, first) = super::open(&cfg).await?;
+    // Fills a database set up before (`bancheng migrate`): a mistyped path is an error.
+    let (app, first) = super::open(&cfg, false).await?;
     super::print_first_password(&first, false);
     app.store().close().await;
     // Reopen with the task-local clock (bootstrap and the checks above used the system clock).
-    let store = bancheng_store::Store::connect_with(&cfg.database, &cfg.store).await?;
+    let store = bancheng_store::Store::connect_with(
+        &cfg.database,
+        &bancheng_store::StoreOptions { create: false, ..cfg.store.clone() },
+    )
+    .await?;
     let app = App::with_store(store, Arc::new(TaskClock)).await?;
     let existing = app
         .store()
@@ -149,6 +154,7 @@ pub async fn run(args: DemoArgs, config: &Option<PathBuf>) -> anyhow::Result<()>
             role: role.code().into(),
             unit_code: unit,
             password_hash: "!".into(),
+            must_change_password: false,
         };
         app.store().insert_user(CENTER, &user, Utc::now()).await?;
     }
@@ -590,6 +596,7 @@ impl Life<'_> {
                         reason: "涉及多个部门，需一事一议".into(),
                         due_workdays: None,
                         unit: None,
+                        co_units: None,
                     },
                 )
                 .await?;

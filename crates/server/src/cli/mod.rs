@@ -130,13 +130,20 @@ enum UnitCmd {
     },
 }
 
-/// Opens the configured database and creates the source's units on an empty one.
-pub async fn open(config: &Config) -> anyhow::Result<(App, Option<String>)> {
+/// Opens the configured database and creates the source's units on an empty one. With
+/// `create`, a SQLite file that does not exist is created (and migrated); without, a mistyped
+/// path is an error naming it (SPEC §7: only serve, migrate, user add, unit add, unit list and
+/// calendar import set a database up).
+pub async fn open(config: &Config, create: bool) -> anyhow::Result<(App, Option<String>)> {
     let url = &config.database;
-    let store = Store::connect_with(url, &config.store)
-        .await
-        .with_context(|| format!("无法打开数据库 {}", mask_url(url)))?;
-    let app = App::with_store(store, Arc::new(SystemClock))
+    let options = bancheng_store::StoreOptions { create, ..config.store.clone() };
+    let store = match Store::connect_with(url, &options).await {
+        Err(bancheng_store::StoreError::NoDatabase(path)) => {
+            bail!("数据库文件不存在：{path}（请检查 --database；新建数据库请用 bancheng migrate）")
+        }
+        other => other.with_context(|| format!("无法打开数据库 {}", mask_url(url)))?,
+    };
+    let app = App::with_options(store, Arc::new(SystemClock), config.app_options())
         .await
         .with_context(|| format!("无法打开数据库 {}", mask_url(url)))?;
     let password = app.bootstrap().await?;
@@ -165,7 +172,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Config(args) => print!("{}", args.load(&config)?.render()),
         Cmd::DemoData(args) => demo::run(args, &config).await?,
         Cmd::Migrate { db } => {
-            let (app, password) = open(&db.load(&config)?).await?;
+            let (app, password) = open(&db.load(&config)?, true).await?;
             print_first_password(&password, false);
             println!("数据库已是最新结构");
             app.store().close().await;
@@ -178,14 +185,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::io::stdin().read_to_string(&mut password).context("读取密码失败")?;
             let password = password.trim_end_matches(['\n', '\r']);
             let role = Role::parse(&role)?;
-            let (app, first) = open(&db.load(&config)?).await?;
+            let (app, first) = open(&db.load(&config)?, true).await?;
             print_first_password(&first, false);
             let user = app.add_user(&username, &name, role, &unit, password).await?;
             println!("已添加用户 {}（{}，{}）", user.username, role.label(), user.unit_code);
             app.store().close().await;
         }
         Cmd::User(UserCmd::List { db }) => {
-            let (app, first) = open(&db.load(&config)?).await?;
+            let (app, first) = open(&db.load(&config)?, false).await?;
             print_first_password(&first, false);
             for center in app.store().centers().await? {
                 for u in app.store().users(&center).await? {
@@ -195,7 +202,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app.store().close().await;
         }
         Cmd::Unit(UnitCmd::List { db }) => {
-            let (app, first) = open(&db.load(&config)?).await?;
+            let (app, first) = open(&db.load(&config)?, true).await?;
             print_first_password(&first, false);
             for u in app.units() {
                 println!("{}\t{}\t{}", u.code, u.name, u.parent_code.unwrap_or_default());
@@ -203,7 +210,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             app.store().close().await;
         }
         Cmd::Unit(UnitCmd::Add { code, name, parent, kind, db }) => {
-            let (app, first) = open(&db.load(&config)?).await?;
+            let (app, first) = open(&db.load(&config)?, true).await?;
             print_first_password(&first, false);
             let u = app.add_unit(&code, &name, parent.as_deref(), &kind).await?;
             println!("已添加单位 {}\t{}\t{}", u.code, u.name, u.parent_code.unwrap_or_default());
@@ -211,13 +218,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Cmd::Calendar(cmd) => return calendar::run(cmd, &config).await,
         Cmd::Backup { file, db } => {
-            let (app, _) = open(&db.load(&config)?).await?;
+            let (app, _) = open(&db.load(&config)?, false).await?;
             app.store().backup(&file).await.with_context(|| format!("备份到 {} 失败", file.display()))?;
             println!("已备份到 {}", file.display());
             app.store().close().await;
         }
         Cmd::Reindex { db } => {
-            let (app, _) = open(&db.load(&config)?).await?;
+            let (app, _) = open(&db.load(&config)?, false).await?;
             let started = std::time::Instant::now();
             let report = app.reindex().await?;
             app.store().close().await;
@@ -229,7 +236,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Cmd::VerifyLog { db } => {
-            let (app, _) = open(&db.load(&config)?).await?;
+            let (app, _) = open(&db.load(&config)?, false).await?;
             let (checked, breaks) = app.store().verify_log().await?;
             app.store().close().await;
             if breaks.is_empty() {

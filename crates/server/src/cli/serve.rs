@@ -21,6 +21,10 @@ pub struct ServeArgs {
     /// [env: BANCHENG_TICK_SECONDS] [default: 60]
     #[arg(long)]
     pub tick_seconds: Option<u64>,
+    /// Behind a reverse proxy: take the client's address from X-Forwarded-For (its last entry).
+    /// [env: BANCHENG_TRUST_PROXY] [default: false]
+    #[arg(long)]
+    pub trust_proxy: bool,
 }
 
 impl ServeArgs {
@@ -30,6 +34,7 @@ impl ServeArgs {
         flags.set("addr", self.addr.as_ref());
         flags.set("database", self.database.as_ref());
         flags.set("tick_seconds", self.tick_seconds);
+        flags.set("trust_proxy", self.trust_proxy.then_some(true));
         Config::load(&flags)
     }
 }
@@ -40,7 +45,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
-    let (app, password) = open(&config).await?;
+    let (app, password) = open(&config, true).await?;
     let listener = tokio::net::TcpListener::bind(&config.addr)
         .await
         .with_context(|| format!("无法监听 {}", config.addr))?;
@@ -52,10 +57,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let background = app.start_background(bancheng_app::BackgroundConfig {
         tick: (config.tick_seconds > 0).then(|| Duration::from_secs(config.tick_seconds)),
         cache_check: Duration::from_secs(config.cache_check_seconds),
+        housekeeping: Duration::from_secs(3600),
     });
 
-    let router = bancheng_web::router_with(app.clone(), config.limits);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown()).await.context("服务器异常退出")?;
+    let router = bancheng_web::router_with(app.clone(), config.web());
+    // The peer's address reaches the handlers: the sign-in limits count per address.
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await.context("服务器异常退出")?;
     background.stop().await;
     app.store().close().await;
     Ok(())

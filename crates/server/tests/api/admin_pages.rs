@@ -45,6 +45,12 @@ struct Session<'a> {
     cookie: String,
 }
 
+/// Whether the pages send this session to change its password first.
+async fn resp_location_is_password(s: &Session<'_>) -> bool {
+    let resp = s.http.get(s.t.url("/")).header("cookie", &s.cookie).send().await.expect("GET /");
+    resp.headers().get(LOCATION).is_some_and(|l| l == "/account/password")
+}
+
 impl<'a> Session<'a> {
     /// `POST /login` as a form; the 303 carries the session cookie.
     async fn login(t: &'a TestApp, username: &str, password: &str) -> Session<'a> {
@@ -66,7 +72,23 @@ impl<'a> Session<'a> {
             .expect("session cookie")
             .to_owned();
         let cookie = set.split(';').next().expect("cookie pair").to_owned();
-        Session { t, http, cookie }
+        let session = Session { t, http, cookie };
+        // The first admin password is changed before anything else.
+        if resp_location_is_password(&session).await {
+            let html = session.page("/account/password").await;
+            let csrf = csrf_of(&html);
+            let new = format!("{password}-changed");
+            let (status, headers, body) = session
+                .post(
+                    "/account/password",
+                    &[("_csrf", &csrf), ("old", password), ("new", &new), ("again", &new)],
+                    &[],
+                )
+                .await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "changing the first password: {body}");
+            assert_eq!(headers[LOCATION], "/?password=changed");
+        }
+        session
     }
 
     async fn get(&self, path: &str) -> (StatusCode, String) {

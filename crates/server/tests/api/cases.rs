@@ -130,11 +130,12 @@ async fn spec_4_1_department_case_goes_dispatch_feedback_resolve_verify_visit_cl
         assert_eq!(case["level"], "department");
         assert_eq!(case["unit"], "sw");
         // 第四条: first feedback within 3 working days, solved within 5 (Mon 03-02 → Thu, next Mon).
-        assert_eq!(
-            deadline(&case, "result", "2026-03-02")["met"],
-            true,
-            "the window's clock ends at dispatch"
-        );
+        // SPEC §7: the window's clock is superseded at dispatch (in time), never counted as met.
+        let window_clock = deadline(&case, "result", "2026-03-02");
+        assert_eq!(window_clock["outcome"], "superseded", "the window's clock ends at dispatch");
+        assert_eq!(window_clock["met"], false, "met is false for superseded");
+        assert_eq!(window_clock["superseded_in_time"], true);
+        assert_eq!(window_clock["superseded_by"], "dispatch");
         let mut open = open_deadlines(&case);
         open.sort();
         assert_eq!(
@@ -699,8 +700,8 @@ async fn spec_6_openapi_document_describes_every_case_action_and_sign_in() {
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with('3')), "an OpenAPI 3 document");
     let paths = doc["paths"].as_object().expect("paths");
     // Deliberately independent of the domain's action table: the stable interface of SPEC §6
-    // (plus `assign`), spelled out here so that a change to the table that drops or renames an
-    // action fails this contract test.
+    // (plus `assign`, and SPEC §7's `void`, `merge`, `correct`), spelled out here so that a change
+    // to the table that drops or renames an action fails this contract test.
     let actions = [
         "accept",
         "dispatch",
@@ -723,6 +724,9 @@ async fn spec_6_openapi_document_describes_every_case_action_and_sign_in() {
         "supervise",
         "close",
         "assign",
+        "void",
+        "merge",
+        "correct",
     ];
     for action in actions {
         let path = format!("/api/v1/cases/{{number}}/{action}");
@@ -739,6 +743,10 @@ async fn spec_6_openapi_document_describes_every_case_action_and_sign_in() {
         ("/api/v1/cases/{number}/events", "get"),
         ("/api/v1/units", "get"),
         ("/api/v1/me", "get"),
+        ("/api/v1/me/password", "post"),
+        ("/api/v1/search", "get"),
+        ("/api/v1/cases/{number}/attachments", "post"),
+        ("/api/v1/cases/{number}/attachments/{seq}", "get"),
     ] {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} documented");
     }

@@ -100,6 +100,7 @@ fn spec_4_3_cli_batch_is_workday_agrees_with_the_official_schedule_on_every_day_
     assert_eq!(days.len(), 8401);
     let dir = tempfile::tempdir().expect("tempdir");
     let db = sqlite_url(dir.path(), "x.db");
+    run_cli(dir.path(), &["migrate", "--database", &db], "").ok();
     let inputs: Vec<String> = days.iter().map(|d| d.to_string()).collect();
     let expected: Vec<String> = days.iter().map(|d| oracle.is_workday(*d).to_string()).collect();
     let run =
@@ -115,6 +116,7 @@ fn spec_4_3_cli_batch_add_workdays_agrees_with_an_independent_count_for_1_3_5_10
     let days = every_day("2004-01-01", "2026-12-31");
     let dir = tempfile::tempdir().expect("tempdir");
     let db = sqlite_url(dir.path(), "x.db");
+    run_cli(dir.path(), &["migrate", "--database", &db], "").ok();
     let mut inputs = Vec::new();
     let mut expected = Vec::new();
     for n in [1, 3, 5, 10] {
@@ -160,6 +162,7 @@ fn spec_4_3_cli_batch_add_workdays_agrees_with_an_independent_count_for_1_3_5_10
 fn spec_6_cli_calendar_answers_single_dates_and_refuses_years_without_a_schedule_with_exit_code_2() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = sqlite_url(dir.path(), "x.db");
+    run_cli(dir.path(), &["migrate", "--database", &db], "").ok();
     let cli = |args: &[&str]| {
         let mut all = args.to_vec();
         all.extend(["--database", &db]);
@@ -398,4 +401,61 @@ async fn spec_6_cli_serve_on_an_empty_database_creates_the_units_and_prints_the_
     again.wait_line("API 文档", Duration::from_secs(10)).expect("serve prints the API address");
     assert!(again.wait_line("初始密码", Duration::from_millis(300)).is_none(), "printed only once");
     login(&client, &again.base, "admin", &password).await;
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}
+
+/// Databases and backups hold personal data: their owner's only.
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_backups_are_created_readable_by_their_owner_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = sqlite_url(dir.path(), "data/new.db");
+    run_cli(dir.path(), &["migrate", "--database", &db], "").ok();
+    assert_eq!(mode(&dir.path().join("data/new.db")), 0o600);
+    assert_eq!(mode(&dir.path().join("data")) & 0o077, 0, "the directory it made is private too");
+    let backup = dir.path().join("backups/copy.db");
+    run_cli(dir.path(), &["backup", backup.to_str().unwrap(), "--database", &db], "").ok();
+    assert_eq!(mode(&backup), 0o600);
+    // The write-ahead log SQLite keeps beside a database in use follows the file's mode.
+    for entry in std::fs::read_dir(dir.path().join("data")).unwrap() {
+        let p = entry.unwrap().path();
+        assert_eq!(mode(&p), 0o600, "{}", p.display());
+    }
+}
+
+/// SPEC §7: only serve, migrate, user add, unit add, unit list and calendar import set a database
+/// up; every other command on a mistyped path fails naming it, and creates nothing.
+#[test]
+fn commands_on_a_mistyped_database_path_fail_naming_it_and_create_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let typo = dir.path().join("bancheng-typo.db");
+    let url = format!("sqlite://{}", typo.display());
+    let backup = dir.path().join("b.db");
+    for args in [
+        vec!["verify-log", "--database", &url],
+        vec!["backup", backup.to_str().unwrap(), "--database", &url],
+        vec!["reindex", "--database", &url],
+        vec!["user", "list", "--database", &url],
+        vec!["calendar", "years", "--database", &url],
+        vec!["demo-data", "--cases", "1", "--database", &url],
+    ] {
+        let run = run_cli(dir.path(), &args, "");
+        assert!(!run.status.success(), "{args:?} succeeded on a missing database: {}", run.stdout);
+        assert!(
+            run.stderr.contains("数据库文件不存在") && run.stderr.contains("bancheng-typo.db"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+        assert!(!backup.exists());
+    }
+    // The commands that set a database up do.
+    run_cli(dir.path(), &["unit", "list", "--database", &url], "").ok();
+    assert!(typo.exists());
+    run_cli(dir.path(), &["verify-log", "--database", &url], "").ok();
 }

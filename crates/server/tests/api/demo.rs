@@ -26,6 +26,8 @@ async fn rows(url: &str) -> Vec<CaseRow> {
 }
 
 fn demo(dir: &std::path::Path, url: &str, extra: &[&str]) -> Run {
+    // SPEC §7: demo-data fills a database set up before; it creates none.
+    run_cli(dir, &["migrate", "--database", url], "").ok();
     let mut args =
         vec!["demo-data", "--cases", "300", "--seed", "7", "--until", "2026-11-30", "--database", url];
     args.extend_from_slice(extra);

@@ -83,7 +83,8 @@ pub async fn spawn_app_on(backend: &Backend, at: DateTime<Utc>) -> TestApp {
     let addr = listener.local_addr().expect("local addr");
     let router = bancheng_web::router(app.clone());
     let server = tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("serve");
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.expect("serve");
     });
     TestApp {
         backend: backend.clone(),
@@ -267,6 +268,11 @@ impl TestApp {
     /// The case as the office sees it.
     pub async fn case(&self, number: &str) -> Value {
         self.get_ok("cuixy", &format!("/api/v1/cases/{number}")).await
+    }
+
+    /// How many cases the center has (every status).
+    pub async fn cases_count(&self) -> i64 {
+        self.get_ok("cuixy", "/api/v1/cases?per_page=1").await["total"].as_i64().expect("total")
     }
 
     /// The case's events as the office sees them.

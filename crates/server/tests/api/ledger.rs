@@ -111,6 +111,8 @@ async fn spec_5_ledger_xlsx_holds_the_filtered_list_rows_in_order_masked_as_text
         thirty_cases(&t).await;
         let names = unit_names(&t);
         let name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_owned());
+        // The test staff's names are their usernames.
+        let person = |username: &str| username.to_owned();
         for query in ["unit=sw&sort=number", "level=department&sort=due", "", "q=营业执照&sort=received_asc"]
         {
             let (status, headers, bytes) =
@@ -126,12 +128,12 @@ async fn spec_5_ledger_xlsx_holds_the_filtered_list_rows_in_order_masked_as_text
             );
             assert_eq!(headers["content-length"], bytes.len().to_string().as_str());
             let rows = sheet_rows(bytes);
-            let header: Vec<&str> = LEDGER_COLUMNS.iter().map(|(h, _)| *h).collect();
+            let header: Vec<&str> = LEDGER_COLUMNS.iter().map(|c| c.header).collect();
             assert_eq!(rows[0], header, "the first row is the 附件4 headers");
             let items = list(&t, "cuixy", query).await;
             assert!(!items.is_empty(), "{query}");
             let want: Vec<Vec<String>> =
-                items.iter().enumerate().map(|(i, s)| ledger_cells(i, s, &name)).collect();
+                items.iter().enumerate().map(|(i, s)| ledger_cells(i, s, &name, &person)).collect();
             assert_eq!(rows[1..], want[..], "{query} [{}]", backend.name());
             for (i, (row, item)) in rows[1..].iter().zip(&items).enumerate() {
                 assert_eq!(row[0], (i + 1).to_string());
@@ -151,23 +153,35 @@ async fn spec_5_ledger_xlsx_holds_the_filtered_list_rows_in_order_masked_as_text
                     assert!(!cell.contains("19491231"), "unmasked ID {cell}");
                 }
             }
+            let col = |key: &str| bancheng_app::ledger_column(key).expect("a ledger column");
             if query.starts_with("unit=sw") {
                 assert_eq!(items.len(), 10);
-                assert!(rows[1..].iter().all(|r| r[10] == name("sw")), "责任单位 is 市场监管");
+                assert!(rows[1..].iter().all(|r| r[col("unit")] == name("sw")), "责任单位 is 市场监管");
                 let mut sorted: Vec<&String> = items.iter().map(|s| &s.number).collect();
                 sorted.sort();
                 assert_eq!(items.iter().map(|s| &s.number).collect::<Vec<_>>(), sorted, "sort=number");
                 // Case 9 was resolved with a reply; cases 0, 6, … have feedback.
                 let resolved = rows.iter().find(|r| r[1] == items[3].number).expect("case 9");
-                assert_eq!(resolved[11], "已办结");
-                assert_eq!(resolved[14], "已办结变更登记");
-                assert_eq!(resolved[15], "已办成");
-                assert!(rows[1][14].starts_with("已联系"), "feedback is the progress: {:?}", rows[1]);
+                assert_eq!(resolved[col("status")], "已办结");
+                assert_eq!(resolved[col("progress")], "已办结变更登记");
+                assert_eq!(resolved[col("outcome")], "已办成");
+                assert_eq!(
+                    resolved[col("received_by")],
+                    "lisu",
+                    "受理人员 by name (the test staff's name is the username)"
+                );
+                assert_eq!(resolved[col("handled_by")], "h_sw", "经办人: who signed the reply");
+                assert!(!resolved[col("replied_at")].is_empty(), "办结日期");
+                assert!(
+                    rows[1][col("progress")].starts_with("已联系"),
+                    "feedback is the progress: {:?}",
+                    rows[1]
+                );
             }
             if query.is_empty() {
                 assert_eq!(rows.len(), 31);
                 // Phones repeat every 25 cases: the later case is a repeat trip.
-                assert!(rows[1..].iter().any(|r| r[18].contains("重复来访2次")), "{rows:?}");
+                assert!(rows[1..].iter().any(|r| r[col("remarks")].contains("重复来访2次")), "{rows:?}");
             }
         }
         // A date range names the file.

@@ -11,3 +11,4 @@ mod durability;
 mod helpers;
 mod ledger;
 mod request_id;
+mod window_day;

@@ -21,6 +21,13 @@ async fn admin_creates_a_user_in_the_browser_and_every_admin_page_renders() {
     let Some(b) = Browser::start(&app.base).await else { return };
     b.goto("/login").await;
     b.login_with("admin", &app.admin_password).await;
+    // The first admin password is changed before anything else.
+    assert_eq!(b.path().await, "/account/password", "the first admin password is to be changed first");
+    assert!(b.has("#must-change").await);
+    b.goto("/admin/users").await;
+    assert_eq!(b.path().await, "/account/password", "no other page until it is changed");
+    change_password(&b, &app.admin_password, "admin-own-pass-2026").await;
+    b.goto("/").await;
     assert_eq!(b.path().await, "/admin/users", "the admin's home is user administration");
     assert!(b.body_text().await.contains("用户管理"));
 
@@ -44,8 +51,11 @@ async fn admin_creates_a_user_in_the_browser_and_every_admin_page_renders() {
     }
     b.logout().await;
 
-    // The new window user signs in with the password the admin set.
+    // The new window user signs in with the password the admin set, and chooses their own.
     b.login_with("zhaolm", "window-pass-2026").await;
+    assert_eq!(b.path().await, "/account/password", "a password the admin set is changed first");
+    change_password(&b, "window-pass-2026", "zhao-own-pass-2026").await;
+    b.goto("/").await;
     assert!(b.has("form#intake").await, "a window user lands on the intake form");
     b.logout().await;
 
@@ -55,4 +65,13 @@ async fn admin_creates_a_user_in_the_browser_and_every_admin_page_renders() {
     assert!(b.text("#supervised").await.contains(&number));
     b.screenshot("leader-home").await;
     b.close().await;
+}
+
+/// On the password page: the old password and a new one twice; the page that follows is the home.
+async fn change_password(b: &Browser, old: &str, new: &str) {
+    b.find("#old").await.send_keys(old).await.expect("old");
+    b.find("#new").await.send_keys(new).await.expect("new");
+    b.find("#again").await.send_keys(new).await.expect("again");
+    b.click_and_wait("button[type=submit].primary").await;
+    assert!(!b.path().await.starts_with("/account/password"), "changed: {}", b.body_text().await);
 }

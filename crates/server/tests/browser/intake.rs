@@ -31,9 +31,15 @@ async fn type_case(b: &Browser, name: &str, phone: &str) {
     b.key(Key::Tab).await;
     b.keys("不动产转移登记").await;
     b.key(Key::Tab).await;
-    b.keys("不动产登记窗口").await;
+    assert_eq!(
+        b.focused_id().await,
+        "failed_unit",
+        "then the unit where it failed: a choice of the center's units"
+    );
+    // Typing picks the unit by its name (不动产登记集成服务区).
+    b.keys("不动产").await;
     b.key(Key::Tab).await;
-    assert_eq!(b.focused_id().await, "category", "then the category");
+    assert_eq!(b.focused_id().await, "category", "then the category (the free-text box is for 其他 only)");
     // （请选择）→ 未能受理 → 未能审批 → 多次跑路未办结
     for _ in 0..3 {
         b.key(Key::Down).await;
@@ -65,7 +71,16 @@ async fn intake_by_keyboard_alone() {
         .await;
     let order: Vec<String> =
         order.as_array().expect("fields").iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
-    let want = ["applicant_name", "phone", "description", "matter", "failed_unit", "category", "channel"];
+    let want = [
+        "applicant_name",
+        "phone",
+        "description",
+        "matter",
+        "failed_unit",
+        "failed_unit_other",
+        "category",
+        "channel",
+    ];
     assert_eq!(&order[..want.len()], want, "field order: {order:?}");
     for f in ["id_number", "enterprise_name", "credit_code"] {
         assert!(order.iter().any(|o| o == f), "{f} in the form: {order:?}");
@@ -75,9 +90,23 @@ async fn intake_by_keyboard_alone() {
         "enterprise fields are hidden for 个人"
     );
 
+    // Enter in a one-line field does not send the form half filled.
+    b.keys("陈").await;
+    b.key(Key::Enter).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.path().await, "/", "Enter in the name field did not submit");
+    assert_eq!(app.cases_count().await, 0);
+    b.find("#applicant_name").await.clear().await.expect("clear");
+    b.find("#applicant_name").await.click().await.expect("focus the name");
+
     let started = Instant::now();
     b.navigating(type_case(&b, "陈建国", "13612345678")).await;
     let number = b.text("#case-number").await;
+    assert_eq!(
+        b.focused_id().await,
+        "applicant_name",
+        "after saving, focus is on the first field for the next applicant"
+    );
     let ms = started.elapsed().as_millis();
     println!("keyboard-only intake: {ms} ms");
     std::fs::write(screenshot_dir().join("intake-timing.txt"), format!("keyboard-only intake: {ms} ms\n"))
@@ -89,6 +118,12 @@ async fn intake_by_keyboard_alone() {
     assert_eq!(case["matter"], "不动产转移登记");
     assert_eq!(case["category"], "many_trips", "chosen with the arrow keys: {case}");
     assert_eq!(case["channel"], "window");
+    assert_eq!(case["failed_unit"], "bdc", "the unit chosen by typing its name: {case}");
+    let shortcuts = b.text("#shortcuts").await;
+    assert!(
+        shortcuts.contains("Ctrl") && shortcuts.contains("Enter"),
+        "the shortcuts are listed: {shortcuts}"
+    );
 
     // Inline checks, on leaving the field.
     b.goto("/intake").await;
@@ -126,5 +161,33 @@ async fn intake_by_keyboard_alone() {
     b.key(Key::Tab).await;
     let cc = message(&b, "credit_code", |t| !t.is_empty()).await;
     assert!(is_chinese(&cc), "a bad credit code gets a Chinese message: {cc:?}");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn intake_shows_every_refusal_at_once_beside_its_field() {
+    if chromedriver_or_skip().is_none() {
+        return;
+    }
+    let app = spawn_app().await;
+    let Some(b) = Browser::start(&app.base).await else { return };
+    b.goto("/login").await;
+    b.login("lisu").await;
+    b.find("form#intake").await;
+    // Nothing but a malformed ID number, then save.
+    b.find("#id_number").await.send_keys("410325199001011234").await.expect("id");
+    b.click_and_wait("#register").await;
+    for (field, want) in
+        [("applicant_name", "必填"), ("phone", "必填"), ("description", "必填"), ("id_number", "")]
+    {
+        let text = b.text(&format!("#msg-{field}")).await;
+        assert!(!text.is_empty() && text.contains(want), "#msg-{field}: {text:?}");
+        let invalid = b.find(&format!("#{field}")).await.attr("aria-invalid").await.expect("attr");
+        assert_eq!(invalid.as_deref(), Some("true"), "{field} marked invalid");
+    }
+    assert!(b.text("#error").await.contains("4项"), "{}", b.text("#error").await);
+    assert_eq!(b.focused_id().await, "applicant_name", "focus on the first field to fix");
+    assert_eq!(app.cases_count().await, 0, "nothing saved");
+    b.screenshot("intake-all-errors").await;
     b.close().await;
 }

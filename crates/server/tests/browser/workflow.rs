@@ -7,7 +7,7 @@ use crate::harness::{Browser, chromedriver_or_skip, is_chinese};
 use crate::helpers::spawn_app;
 
 /// Fills the intake form (signed in as window or office, on `/` or `/intake`), saves it, and
-/// returns the new case number shown big on the page that follows.
+/// returns the new case number shown big above the fresh form that follows.
 pub async fn register_via_form(
     b: &Browser,
     name: &str,
@@ -23,17 +23,20 @@ pub async fn register_via_form(
         el.clear().await.ok();
         el.send_keys(text).await.unwrap_or_else(|e| panic!("type into #{id}: {e}"));
     }
-    b.find("#failed_unit").await.send_keys("税务窗口").await.expect("failed unit");
+    b.find("#failed_unit").await.select_by_value("sw").await.expect("failed unit");
     b.find("#category").await.select_by_value("many_trips").await.expect("category");
     b.find("#channel").await.select_by_value("window").await.expect("channel");
+    let from = b.path().await;
     b.click_and_wait("#register").await;
     let path = b.path().await;
     let number = b.text("#case-number").await;
     assert!(number.len() >= 10 && number.bytes().all(|c| c.is_ascii_digit()), "case number {number:?}");
+    let back = if from.starts_with("/intake") { "/intake" } else { "/" };
+    assert_eq!(path, format!("{back}?saved={number}"), "after saving, a fresh form with the number above it");
     assert_eq!(
-        path,
-        format!("/cases/{number}?registered=1"),
-        "after saving, the case page with ?registered=1"
+        b.focused_id().await,
+        "applicant_name",
+        "focus is back on the first field for the next applicant"
     );
     let print = b.find("#print-form").await.attr("href").await.expect("href").unwrap_or_default();
     assert_eq!(print, format!("/cases/{number}/print"), "#print-form links the 登记表");
@@ -41,13 +44,24 @@ pub async fn register_via_form(
 }
 
 /// Submits an action's form (filled by the caller) and checks that the page confirms it
-/// (`#done`), failing with the page's `#error` otherwise.
-async fn act(b: &Browser, action: &str) {
+/// (`#done`, with the new status), failing with the page's `#error` otherwise.
+pub async fn act(b: &Browser, action: &str) {
     b.submit_action(action).await;
+    if ["return", "close", "void"].contains(&action) {
+        // 退单, 归档, 作废 ask for a second step.
+        assert!(
+            b.has(&format!("#confirm-{action}")).await,
+            "{action} asks to confirm: {}",
+            b.body_text().await
+        );
+        b.click_and_wait(&format!("#confirm-do-{action}")).await;
+    }
     if b.has("#error").await {
         panic!("{action} failed on {}: {}", b.path().await, b.text("#error").await);
     }
     assert!(b.has("#done").await, "{action}: the page confirms 已完成 (on {})", b.path().await);
+    let done = b.text("#done").await;
+    assert!(done.contains("事项状态"), "the notice says the new status: {done}");
 }
 
 async fn expect_status(b: &Browser, status: &str, step: &str) {

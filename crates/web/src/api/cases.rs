@@ -1,6 +1,7 @@
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use bancheng_domain::case::Registration;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -54,17 +55,132 @@ impl From<CreateCase> for Registration {
     }
 }
 
+/// The header that makes a registration idempotent (SPEC §7).
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
 /// Register a case (登记). The window's duty staff or the office; the number is assigned here.
+/// With an `Idempotency-Key` header (1–200 visible ASCII characters), a repeat of the same key
+/// by the same user within 24 hours answers 200 with the case it registered, never a second
+/// one; the same key with a different body is a 422 `idempotency_mismatch`.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = CreateCase,
-    responses((status = 201, body = CaseDto), (status = 401, body = crate::http::error::ErrorBody),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat-safe registration: a repeat returns the first case (24 h, per user)")),
+    responses((status = 201, body = CaseDto), (status = 200, description = "A repeat of an Idempotency-Key: the case it registered", body = CaseDto),
+              (status = 401, body = crate::http::error::ErrorBody),
               (status = 403, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
 pub async fn create(
     State(s): State<AppState>,
     auth: Auth,
+    headers: HeaderMap,
     Body(body): Body<CreateCase>,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
-    let view = s.app.register(&auth.actor, &body.into()).await?;
+    let key = match headers.get(IDEMPOTENCY_KEY) {
+        None => None,
+        Some(v) => Some(v.to_str().map_err(|_| {
+            ApiError::invalid("Idempotency-Key", "Idempotency-Key 应为1至200个可见ASCII字符")
+        })?),
+    };
+    let (view, repeat) = s.app.register_once(&auth.actor, &body.into(), key).await?;
+    let status = if repeat { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(CaseDto::from(&view))))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SearchParams {
+    /// A case number, a full phone or its last 4 digits, an ID number, an enterprise name or
+    /// 统一社会信用代码, a name or any text.
+    pub q: String,
+}
+
+/// The header search: cases found by number, phone (or its last 4 digits), ID number, enterprise
+/// name or credit code, name or text, newest first, at most 50 — within what the user may read.
+#[utoipa::path(get, path = "/api/v1/search", tag = "cases", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, body = Vec<bancheng_app::CaseSummary>), (status = 401, body = crate::http::error::ErrorBody),
+              (status = 422, body = crate::http::error::ErrorBody)))]
+pub async fn search(
+    State(s): State<AppState>,
+    auth: Auth,
+    params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<bancheng_app::CaseSummary>>, ApiError> {
+    let Query(p) = params.map_err(|_| ApiError::invalid("q", "请输入检索内容"))?;
+    Ok(Json(s.app.search(&auth.actor, &p.q, 50).await?))
+}
+
+/// The first file of a multipart body (field `file`): its name and bytes.
+pub async fn uploaded_file(mut form: Multipart) -> Result<(String, Vec<u8>), ApiError> {
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "文件过大");
+    while let Some(field) = form.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            ApiError::invalid("file", "无法读取上传的文件")
+        }
+    })? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("附件").to_owned();
+            let bytes = field.bytes().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    ApiError::invalid("file", "无法读取上传的文件")
+                }
+            })?;
+            return Ok((name, bytes.to_vec()));
+        }
+    }
+    Err(ApiError::invalid("file", "请选择要上传的文件"))
+}
+
+/// Add a photo or scan of a document (JPEG, PNG or PDF, checked by content; default at most 5
+/// files of 5 MB each) as multipart/form-data field `file`.
+#[utoipa::path(post, path = "/api/v1/cases/{number}/attachments", tag = "cases", security(("bearer" = [])),
+    params(("number" = String, Path, description = "事项编号")),
+    request_body(content = inline(Object), content_type = "multipart/form-data", description = "field `file`"),
+    responses((status = 201, body = CaseDto), (status = 403, body = crate::http::error::ErrorBody),
+              (status = 404, body = crate::http::error::ErrorBody), (status = 413, body = crate::http::error::ErrorBody),
+              (status = 422, body = crate::http::error::ErrorBody)))]
+pub async fn attach(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(number): Path<String>,
+    form: Multipart,
+) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
+    let (name, bytes) = uploaded_file(form).await?;
+    let view = s.app.attach(&auth.actor, &number, &name, bytes).await?;
     Ok((StatusCode::CREATED, Json(CaseDto::from(&view))))
+}
+
+/// One attachment of a case, as stored (for those who may read the case).
+#[utoipa::path(get, path = "/api/v1/cases/{number}/attachments/{seq}", tag = "cases", security(("bearer" = [])),
+    params(("number" = String, Path, description = "事项编号"), ("seq" = i64, Path, description = "附件序号")),
+    responses((status = 200, description = "The file (image/jpeg, image/png or application/pdf)"),
+              (status = 403, body = crate::http::error::ErrorBody), (status = 404, body = crate::http::error::ErrorBody)))]
+pub async fn attachment(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path((number, seq)): Path<(String, i64)>,
+) -> Result<Response, ApiError> {
+    let file = s.app.attachment(&auth.actor, &number, seq).await?;
+    Ok(attachment_response(file))
+}
+
+/// An attachment as a response: its checked type, shown inline but never as a page of this site
+/// (a sandbox, no sniffing), never cached by others.
+pub fn attachment_response(file: bancheng_app::AttachmentFile) -> Response {
+    let disposition = format!("inline; filename*=UTF-8''{}", crate::http::view::rfc5987(&file.name));
+    (
+        [
+            (header::CONTENT_TYPE, file.mime),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'".to_owned(),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        file.data,
+    )
+        .into_response()
 }
 
 /// List cases with filters and pagination. Handlers see only their unit's cases; phones and ID

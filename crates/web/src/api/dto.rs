@@ -38,11 +38,21 @@ pub struct UnitDto {
     pub parent: Option<String>,
     /// center | area | window | section | office | outside
     pub kind: String,
+    /// Receives cases: dispatch and 重新核实 go only to these (SPEC §7).
+    pub handles_cases: bool,
+    pub phone: Option<String>,
 }
 
 impl From<Unit> for UnitDto {
     fn from(u: Unit) -> Self {
-        UnitDto { code: u.code, name: u.name, parent: u.parent_code, kind: u.kind }
+        UnitDto {
+            code: u.code,
+            name: u.name,
+            parent: u.parent_code,
+            kind: u.kind,
+            handles_cases: u.handles_cases,
+            phone: u.phone,
+        }
     }
 }
 
@@ -54,8 +64,18 @@ pub struct DeadlineDto {
     pub label: String,
     /// Due at the end (23:59:59 Asia/Shanghai) of this day.
     pub due: NaiveDate,
-    /// `null` while open; true met, false missed.
+    /// `null` while open; true met; false missed or superseded (see `outcome`).
     pub met: Option<bool>,
+    /// open | met | missed | superseded (SPEC §7: only met counts as on time).
+    pub outcome: String,
+    /// Superseded clocks: whether it was still in time when a change closed it.
+    pub superseded_in_time: Option<bool>,
+    /// Superseded clocks: what closed it (dispatch | escalation | return | reopen | sent_back | void | merge).
+    pub superseded_by: Option<String>,
+    /// The round it belongs to (1 = the first; 重新核实 and 核查 sent back open the next).
+    pub round: u32,
+    /// The unit whose clock it is.
+    pub unit: Option<String>,
     /// Computed on weekends only: the year's holiday schedule is not imported yet.
     pub provisional: bool,
     pub workdays: u32,
@@ -75,6 +95,19 @@ pub struct NoteDto {
     pub text: String,
     pub by: String,
     pub unit: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A photo or scan on the case: `GET /api/v1/cases/{number}/attachments/{seq}`.
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentDto {
+    pub seq: i64,
+    pub name: String,
+    /// image/jpeg | image/png | application/pdf (checked by content)
+    pub mime: String,
+    pub size: u64,
+    pub sha256: String,
+    pub by: String,
     pub at: DateTime<Utc>,
 }
 
@@ -143,6 +176,17 @@ pub struct CaseDto {
     pub excluded: Option<String>,
     pub repeat_of: Vec<String>,
     pub trips: u32,
+    /// 作废 or 合并: why.
+    pub withdrawn: Option<NoteDto>,
+    /// 合并: the case this duplicate joined.
+    pub merged_into: Option<String>,
+    /// Duplicates merged into this case.
+    pub merged_from: Vec<String>,
+    /// The applicant's confirmation is asked for again (a correction of what they confirmed).
+    pub reconfirm: bool,
+    /// The round of clocks the case is in (1 = the first).
+    pub round: u32,
+    pub attachments: Vec<AttachmentDto>,
     /// Optimistic-concurrency version of the case row.
     pub version: i64,
 }
@@ -177,6 +221,16 @@ impl From<&CaseView> for CaseDto {
                     label: d.kind.label().into(),
                     due: d.due,
                     met: d.met,
+                    outcome: d.outcome().code().into(),
+                    superseded_in_time: d.superseded.as_ref().map(|x| x.in_time),
+                    superseded_by: d
+                        .superseded
+                        .as_ref()
+                        .and_then(|x| x.by)
+                        .and_then(|b| serde_json::to_value(b).ok())
+                        .and_then(|v| v.as_str().map(str::to_owned)),
+                    round: d.round + 1,
+                    unit: d.unit.clone(),
                     provisional: d.provisional,
                     workdays: d.workdays,
                     policy_version: d.policy_version,
@@ -243,6 +297,24 @@ impl From<&CaseView> for CaseDto {
             excluded: c.excluded.clone(),
             repeat_of: c.repeat_of.clone(),
             trips: c.trips(),
+            withdrawn: c.withdrawn.as_ref().map(note),
+            merged_into: c.merged_into.clone(),
+            merged_from: c.merged_from.clone(),
+            reconfirm: c.reconfirm,
+            round: c.round + 1,
+            attachments: c
+                .attachments
+                .iter()
+                .map(|a| AttachmentDto {
+                    seq: a.id,
+                    name: a.name.clone(),
+                    mime: a.mime.clone(),
+                    size: a.size,
+                    sha256: a.sha256.clone(),
+                    by: a.by.by.clone(),
+                    at: a.by.at,
+                })
+                .collect(),
             version: v.version,
         }
     }

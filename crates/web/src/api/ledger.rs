@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::Auth;
 use crate::http::query::ListParams;
-use crate::http::view::UnitNames;
+use crate::http::view::{People, UnitNames};
 
 /// The default of [`crate::Limits::export_max_rows`]: the most rows one export may hold; more
 /// is a 422 on `to`.
@@ -60,10 +60,11 @@ pub async fn xlsx(
     let Query(p) = params.map_err(|e| ApiError::invalid("query", format!("查询参数不正确：{e}")))?;
     let q = p.to_query()?;
     let names = UnitNames::of(&s);
+    let people = People::of(&s, &auth.actor).await?;
     let (tx, rx) = mpsc::channel::<CaseSummary>(256);
-    let writer = tokio::task::spawn_blocking(move || write_workbook(rx, &names));
+    let writer = tokio::task::spawn_blocking(move || write_workbook(rx, &names, &people));
     // On an error the sender is dropped: the writer finishes on its own and its file is discarded.
-    let rows = s.app.ledger_export(&auth.actor, &q, s.limits.export_max_rows, tx).await?;
+    let rows = s.app.ledger_export(&auth.actor, &q, s.config.limits.export_max_rows, tx).await?;
     let (file, len) = writer
         .await
         .map_err(|e| AppError::failed("ledger writer task", e))?
@@ -107,21 +108,8 @@ fn content_disposition(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String
     };
     format!(
         "attachment; filename=\"ledger{ascii}.xlsx\"; filename*=UTF-8''{}",
-        rfc5987(&format!("台账{chinese}.xlsx"))
+        crate::http::view::rfc5987(&format!("台账{chinese}.xlsx"))
     )
-}
-
-/// RFC 5987 `value-chars`: attr-chars as they are, every other byte of the UTF-8 as `%XX`.
-fn rfc5987(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 use bancheng_app::BoxError;
@@ -132,23 +120,25 @@ use bancheng_app::BoxError;
 fn write_workbook(
     mut rx: mpsc::Receiver<CaseSummary>,
     names: &UnitNames,
+    people: &People,
 ) -> Result<(std::fs::File, u64), BoxError> {
     let unit_name = |code: &str| names.name(code);
+    let person = |username: &str| people.name(username);
     let mut workbook = Workbook::new();
     let header =
         Format::new().set_bold().set_background_color(Color::RGB(0xD9D9D9)).set_border(FormatBorder::Thin);
     let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name("台账")?;
     let last_col = u16::try_from(LEDGER_COLUMNS.len() - 1)?;
-    for (col, (title, width)) in (0u16..).zip(LEDGER_COLUMNS) {
-        sheet.set_column_width(col, *width)?;
-        sheet.write_string_with_format(0, col, *title, &header)?;
+    for (col, c) in (0u16..).zip(LEDGER_COLUMNS) {
+        sheet.set_column_width(col, c.width)?;
+        sheet.write_string_with_format(0, col, c.header, &header)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     let mut row: u32 = 0;
     while let Some(summary) = rx.blocking_recv() {
         // Every cell is text: a case number such as 2021081003 must not become a number.
-        for (col, text) in (0u16..).zip(ledger_cells(row as usize, &summary, &unit_name)) {
+        for (col, text) in (0u16..).zip(ledger_cells(row as usize, &summary, &unit_name, &person)) {
             if !text.is_empty() {
                 sheet.write_string(row + 1, col, text)?;
             }

@@ -15,12 +15,18 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::AppState;
 
-/// The API's routes and middleware.
-pub fn routes(body_limit: usize) -> Router<AppState> {
+/// The API's routes and middleware: JSON bodies up to `body_limit`, uploads up to `upload_limit`.
+pub fn routes(body_limit: usize, upload_limit: usize) -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/api/v1/cases/{number}/attachments", post(cases::attach))
+        .layer(RequestBodyLimitLayer::new(upload_limit));
     Router::new()
         .route("/api/openapi.json", get(openapi::serve))
         .route("/api/v1/auth/token", post(auth::issue_token).delete(auth::revoke_token))
         .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/me/password", post(auth::change_password))
+        .route("/api/v1/search", get(cases::search))
+        .route("/api/v1/cases/{number}/attachments/{seq}", get(cases::attachment))
         .route("/api/v1/units", get(units::list))
         .route("/api/v1/cases", post(cases::create).get(cases::list))
         .route("/api/v1/cases/{number}", get(cases::get))
@@ -29,4 +35,5 @@ pub fn routes(body_limit: usize) -> Router<AppState> {
         .route("/api/v1/ledger.xlsx", get(ledger::xlsx))
         // The largest legitimate body is a drawn signature (≤ 200 KB as a data URL).
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .merge(uploads)
 }

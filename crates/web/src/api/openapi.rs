@@ -14,9 +14,9 @@ use crate::http::action;
 #[openapi(
     info(title = "bancheng 办成 API", version = "1", description = "“办不成事”反映窗口事项管理系统 JSON API v1"),
     paths(
-        api::auth::issue_token, api::auth::revoke_token, api::auth::me, api::units::list,
-        api::cases::create, api::cases::list, api::cases::get, api::cases::events,
-        api::ledger::xlsx,
+        api::auth::issue_token, api::auth::revoke_token, api::auth::me, api::auth::change_password,
+        api::units::list, api::cases::create, api::cases::list, api::cases::get, api::cases::events,
+        api::cases::search, api::cases::attach, api::cases::attachment, api::ledger::xlsx,
     ),
     components(schemas(
         crate::http::error::ErrorBody, crate::http::error::ErrorDetail,
@@ -24,6 +24,7 @@ use crate::http::action;
         action::NoteBody, action::FeedbackBody, action::EscalateBody, action::NegativeBody,
         action::ResolveBody, action::ConfirmBody, action::VerifyBody, action::VisitBody,
         action::ReverifyBody, action::NoticeBody, action::SuperviseBody, action::AssignBody,
+        action::MergeBody, action::CorrectBody, api::auth::PasswordChange,
     )),
     modifiers(&Actions),
 )]

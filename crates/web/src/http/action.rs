@@ -63,6 +63,8 @@ pub struct EscalateBody {
     pub due_workdays: Option<u32>,
     /// New lead unit (e.g. `xyhb` for the county body).
     pub unit: Option<String>,
+    /// 一事一议 联动会审: the co-units of the joint review (absent: unchanged).
+    pub co_units: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -136,6 +138,55 @@ pub struct SuperviseBody {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct MergeBody {
+    /// The case number this duplicate repeats.
+    pub into: String,
+    pub reason: String,
+}
+
+/// 更正: the registration fields to change (any of them; an empty string clears an optional
+/// one) and why. Each is checked as at registration.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectBody {
+    pub applicant_name: Option<String>,
+    pub phone: Option<String>,
+    pub description: Option<String>,
+    pub matter: Option<String>,
+    pub failed_unit: Option<String>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    pub applicant_type: Option<String>,
+    pub id_number: Option<String>,
+    pub enterprise_name: Option<String>,
+    pub credit_code: Option<String>,
+    pub reason: String,
+}
+
+impl CorrectBody {
+    /// The fields given, by name (`REGISTRATION_FIELDS`).
+    fn fields(self) -> Vec<(String, String)> {
+        [
+            ("applicant_name", self.applicant_name),
+            ("phone", self.phone),
+            ("description", self.description),
+            ("matter", self.matter),
+            ("failed_unit", self.failed_unit),
+            ("category", self.category),
+            ("channel", self.channel),
+            ("applicant_type", self.applicant_type),
+            ("id_number", self.id_number),
+            ("enterprise_name", self.enterprise_name),
+            ("credit_code", self.credit_code),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
+        .collect()
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AssignBody {
     /// Username of a 经办人 of the lead unit.
     pub assignee: String,
@@ -147,7 +198,9 @@ pub fn body_schema(action: Action) -> &'static str {
     match action {
         Action::Accept | Action::ApproveExtension | Action::ApproveNegative | Action::Close => "Empty",
         Action::Dispatch => "DispatchBody",
-        Action::Return => "ReasonBody",
+        Action::Return | Action::Void => "ReasonBody",
+        Action::Merge => "MergeBody",
+        Action::Correct => "CorrectBody",
         Action::RequestExtension => "ExtensionBody",
         Action::RejectExtension | Action::Contact | Action::RejectNegative => "NoteBody",
         Action::Feedback => "FeedbackBody",
@@ -201,6 +254,7 @@ pub fn parse_command(action: &str, body: &[u8]) -> Result<Command, ApiError> {
                 reason: b.reason,
                 due_workdays: b.due_workdays,
                 unit: b.unit,
+                co_units: b.co_units,
             }
         }
         Action::ProposeNegative => {
@@ -234,10 +288,22 @@ pub fn parse_command(action: &str, body: &[u8]) -> Result<Command, ApiError> {
             let b: NoticeBody = parse_json(body)?;
             Command::Notice { unit: b.unit, person: b.person, fault: b.fault, opinion: b.opinion }
         }
+        Action::Void => Command::Void { reason: parse_json::<ReasonBody>(body)?.reason },
+        Action::Merge => {
+            let b: MergeBody = parse_json(body)?;
+            Command::Merge { into: b.into, reason: b.reason }
+        }
+        Action::Correct => {
+            let b: CorrectBody = parse_json(body)?;
+            let reason = b.reason.clone();
+            Command::Correct { fields: b.fields(), reason }
+        }
         Action::Supervise => {
             let b: SuperviseBody = parse_json(body)?;
             let due = NaiveDate::parse_from_str(b.due.trim(), "%Y-%m-%d")
-                .map_err(|_| ApiError::invalid("due", "督办期限格式应为YYYY-MM-DD"))?;
+                .ok()
+                .filter(|d| (2000..=2099).contains(&chrono::Datelike::year(d)))
+                .ok_or_else(|| ApiError::invalid("due", "督办期限格式应为YYYY-MM-DD"))?;
             Command::Supervise { note: b.note, due }
         }
     })

@@ -22,7 +22,8 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine code: invalid, forbidden, conflict, stale, not_found, unauthorized, locked, too_large, internal.
+    /// Stable machine code: invalid, idempotency_mismatch, forbidden, conflict, stale, not_found, unauthorized,
+    /// locked, too_large, internal.
     pub code: &'static str,
     /// For people, in Chinese.
     pub message: String,
@@ -86,6 +87,12 @@ impl From<AppError> for ApiError {
             AppError::Unauthorized(m) => Self::unauthorized(m),
             AppError::Locked(m) => Self::new(StatusCode::TOO_MANY_REQUESTS, "locked", m),
             e @ AppError::StaleCase => Self::new(StatusCode::CONFLICT, "stale", e.to_string()),
+            e @ AppError::IdempotencyMismatch { .. } => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "idempotency_mismatch",
+                message: e.to_string(),
+                field: Some("Idempotency-Key".into()),
+            },
             e @ (AppError::Internal(_) | AppError::Failed { .. }) => {
                 log_internal(&e);
                 Self::internal()

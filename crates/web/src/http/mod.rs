@@ -3,6 +3,7 @@
 //! Nothing here imports a surface.
 
 pub mod action;
+pub mod client;
 pub mod error;
 pub mod extract;
 pub mod query;

@@ -18,6 +18,8 @@ pub struct ListParams {
     pub level: Option<String>,
     /// Lead or co-unit code.
     pub unit: Option<String>,
+    /// Code of the unit that registered the case (the window's own cases).
+    pub received_unit: Option<String>,
     /// true: only cases past a deadline; false: only cases not past one.
     pub overdue: Option<String>,
     pub category: Option<String>,
@@ -42,6 +44,7 @@ impl ListParams {
             "status" => &self.status,
             "level" => &self.level,
             "unit" => &self.unit,
+            "received_unit" => &self.received_unit,
             "overdue" => &self.overdue,
             "category" => &self.category,
             "channel" => &self.channel,
@@ -95,6 +98,7 @@ mod tests {
                     "status" => p.status = Some(v.into()),
                     "level" => p.level = Some(v.into()),
                     "unit" => p.unit = Some(v.into()),
+                    "received_unit" => p.received_unit = Some(v.into()),
                     "overdue" => p.overdue = Some(v.into()),
                     "category" => p.category = Some(v.into()),
                     "channel" => p.channel = Some(v.into()),

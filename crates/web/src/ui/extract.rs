@@ -41,6 +41,7 @@ impl Staff {
             can_intake: bancheng_domain::case::may_register(role),
             can_read_cases: bancheng_domain::case::may_read_cases(role),
             is_admin: role == Role::Admin,
+            q: String::new(),
         }
     }
 }
@@ -50,15 +51,21 @@ impl FromRequestParts<AppState> for Staff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let to_login = |expired: bool| {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let next = if next.starts_with('/') && !next.starts_with("//") { next } else { "/" };
+            let next = super::session::safe_next(parts.uri.path_and_query().map(|p| p.as_str()));
             let flag = if expired { "&expired=1" } else { "" };
-            Redirect::to(&format!("/login?next={}{flag}", url_encode(next))).into_response()
+            Redirect::to(&format!("/login?next={}{flag}", url_encode(&next))).into_response()
         };
         let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login(false));
         };
         match state.app.authenticate(&token).await {
+            // A password an admin set is changed before anything else (signing out aside).
+            Ok((_, user))
+                if user.must_change_password
+                    && !matches!(parts.uri.path(), "/account/password" | "/logout") =>
+            {
+                Err(Redirect::to("/account/password").into_response())
+            }
             Ok((actor, user)) => Ok(Staff { actor, user, token }),
             // Expired (12 h), revoked, or the account was disabled.
             Err(AppError::Unauthorized(_)) => Err(to_login(true)),

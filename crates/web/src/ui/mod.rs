@@ -17,6 +17,7 @@ mod home;
 mod intake;
 mod ledger;
 mod render;
+mod search;
 mod session;
 mod view;
 
@@ -27,8 +28,11 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::AppState;
 
-/// The staff pages' routes and middleware.
-pub fn routes(body_limit: usize) -> Router<AppState> {
+/// The staff pages' routes and middleware: forms up to `body_limit`, uploads up to `upload_limit`.
+pub fn routes(body_limit: usize, upload_limit: usize) -> Router<AppState> {
+    let uploads = Router::new()
+        .route("/cases/{number}/attachments", post(case::attach))
+        .layer(RequestBodyLimitLayer::new(upload_limit));
     Router::new()
         .route("/", get(home::home))
         .route("/login", get(session::login_page).post(session::login))
@@ -40,10 +44,16 @@ pub fn routes(body_limit: usize) -> Router<AppState> {
         .route("/cases/{number}/print", get(case::print))
         .route("/cases/{number}/qr.svg", get(case::qr))
         .route("/cases/{number}/act/{action}", post(case::act))
+        .route("/cases/{number}/attachments/{seq}", get(case::attachment))
+        .route("/bulk/{action}", post(home::bulk))
+        .route("/search", get(search::search))
         .route("/ledger", get(ledger::page))
         .route("/ledger/print", get(ledger::print))
+        .route("/ledger/columns", post(ledger::save_columns))
+        .route("/ledger/filters", post(ledger::save_filter))
         .merge(admin::routes())
-        .layer(middleware::from_fn(csrf::same_origin_posts))
         // The largest legitimate form is the confirmation with a drawn signature (≤ 200 KB).
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .merge(uploads)
+        .layer(middleware::from_fn(csrf::same_origin_posts))
 }

@@ -25,6 +25,8 @@ pub struct Nav {
     pub can_intake: bool,
     pub can_read_cases: bool,
     pub is_admin: bool,
+    /// The header search's text (the search page shows what was searched).
+    pub q: String,
 }
 
 /// A form's values and per-field messages, for pages that show a refused form again with the

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::extract::{Staff, StaffForm};
 use super::render::{Nav, UiError, UiResult, render, render_with};
 use crate::AppState;
+use crate::http::client::ClientAddr;
 use crate::http::extract::{SESSION_COOKIE, scheme};
 
 #[derive(Template)]
@@ -29,12 +30,50 @@ pub struct NextQuery {
     expired: Option<String>,
 }
 
-/// Only local paths: never redirect to another site after signing in.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
+/// Only a local path: never a redirect to another site after signing in. One leading `/`, then
+/// no `/` or `\`, no scheme or host, and no backslash or control character anywhere once
+/// percent-decoded (browsers drop tabs and newlines, so `/%09/evil.example` would become
+/// `//evil.example`).
+pub fn safe_next(next: Option<&str>) -> String {
+    let Some(n) = next else { return "/".to_owned() };
+    let decoded = percent_decode(n);
+    let local = n.starts_with('/')
+        && !n.starts_with("//")
+        && [n, decoded.as_str()].iter().all(|s| {
+            !s.chars().any(|c| c.is_control() || c == '\\') && !s.starts_with("//") && !s.contains("://")
+        })
+        && !decoded.trim_start_matches('/').starts_with('/');
+    if local { n.to_owned() } else { "/".to_owned() }
+}
+
+/// `%XX` escapes decoded (repeatedly, so that double encoding hides nothing); bytes that do not
+/// form UTF-8 become U+FFFD.
+fn percent_decode(s: &str) -> String {
+    let mut text = s.to_owned();
+    for _ in 0..3 {
+        let b = text.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if b[i] == b'%'
+                && let (Some(h), Some(l)) =
+                    (b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c)))
+            {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        let next = String::from_utf8_lossy(&out).into_owned();
+        if next == text {
+            break;
+        }
+        text = next;
     }
+    text
 }
 
 pub async fn login_page(Query(q): Query<NextQuery>) -> Response {
@@ -50,7 +89,12 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    addr: ClientAddr,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let next = safe_next(f.next.as_deref());
     let page = |status, error: String, locked| {
         render_with(
@@ -61,7 +105,7 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<
     if f.username.trim().is_empty() || f.password.is_empty() {
         return page(StatusCode::UNPROCESSABLE_ENTITY, "请输入用户名和密码".into(), false);
     }
-    match s.app.issue_token(&f.username, &f.password).await {
+    match s.app.issue_token(&f.username, &f.password, addr.as_str()).await {
         Ok(grant) => {
             let max_age = (grant.expires_at - s.app.now()).num_seconds().max(0);
             let secure = if scheme(&headers) == "https" { "; Secure" } else { "" };
@@ -96,19 +140,34 @@ struct PasswordPage {
     nav: Nav,
     error: Option<String>,
     done: bool,
+    /// The password was set by an admin: it is changed before anything else.
+    must: bool,
+    min: usize,
 }
 
 pub async fn password_page(staff: Staff) -> Response {
-    render(&PasswordPage { nav: staff.nav("account"), error: None, done: false })
+    let must = staff.user.must_change_password;
+    render(&PasswordPage {
+        nav: staff.nav("account"),
+        error: None,
+        done: false,
+        must,
+        min: bancheng_app::MIN_PASSWORD_CHARS,
+    })
 }
 
-pub async fn change_password(State(s): State<AppState>, form: StaffForm) -> UiResult {
+/// Changes one's password; every other session of the user ends, this one goes on.
+pub async fn change_password(State(s): State<AppState>, addr: ClientAddr, form: StaffForm) -> UiResult {
     let nav = form.staff.nav("account");
     let (old, new, again) = (form.get("old"), form.get("new"), form.get("again"));
     let error = if new != again {
         Some("两次输入的新密码不一致".to_owned())
     } else {
-        match s.app.change_password(form.staff.user.id, old, new).await {
+        match s
+            .app
+            .change_password(form.staff.user.id, old, new, Some(&form.staff.token), addr.as_str())
+            .await
+        {
             Ok(()) => None,
             Err(AppError::Unauthorized(_)) => Some("原密码不正确".to_owned()),
             Err(AppError::Locked(m)) => Some(m),
@@ -116,6 +175,42 @@ pub async fn change_password(State(s): State<AppState>, form: StaffForm) -> UiRe
             Err(e) => return Err(e.into()),
         }
     };
+    if error.is_none() && form.staff.user.must_change_password {
+        // Done with what came first: on to the work.
+        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/?password=changed")]).into_response());
+    }
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok(render_with(status, &PasswordPage { nav, done: error.is_none(), error }))
+    let must = form.staff.user.must_change_password;
+    Ok(render_with(
+        status,
+        &PasswordPage { nav, done: error.is_none(), error, must, min: bancheng_app::MIN_PASSWORD_CHARS },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_local_path_is_a_place_to_go_after_signing_in() {
+        for ok in ["/", "/cases/2026030201", "/ledger?q=%E7%A4%BE%E4%BF%9D&page=2", "/p/2026?x=a/b"] {
+            assert_eq!(safe_next(Some(ok)), ok, "{ok}");
+        }
+        for bad in [
+            "//evil.example",
+            "/%09/evil.example",
+            "/%0a/evil.example",
+            "/\\evil.example",
+            "/%5cevil.example",
+            "/%2f/evil.example",
+            "/%252f/evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/\t/evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

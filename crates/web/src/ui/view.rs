@@ -25,6 +25,18 @@ pub fn responsible_units(state: &AppState, center: &str) -> Vec<(String, String)
         .collect()
 }
 
+/// Units a case can be sent to (SPEC §7: those that handle cases), as (code, name) in tree order;
+/// with `outside`, also the bodies outside the center (escalation to the county level).
+pub fn dispatch_units(state: &AppState, center: &str, outside: bool) -> Vec<(String, String)> {
+    state
+        .app
+        .units()
+        .into_iter()
+        .filter(|u| u.center == center && (u.handles_cases || outside && u.kind == "outside"))
+        .map(|u| (u.code, u.name))
+        .collect()
+}
+
 /// "剩3个工作日" / "今日到期" / "超期2个工作日".
 pub fn days_text(left: i64) -> String {
     match left {

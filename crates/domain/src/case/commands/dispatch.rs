@@ -2,14 +2,28 @@
 //! 问题工单 rule that raises a case that keeps failing.
 
 use crate::actor::Role;
+use crate::case::clocks::LEVEL_CLOCKS;
 use crate::case::clocks::new_deadline;
 use crate::case::command::Command;
-use crate::case::decide::{Draft, long_text, require_status, unit_code};
+use crate::case::decide::{Ctx, Draft, long_text, require_status, unit_code};
 use crate::case::event::CaseEvent;
 use crate::case::outbox::{Message, Recipient};
 use crate::case::types::*;
-use crate::deadline::DeadlineKind;
+use crate::deadline::{DeadlineKind, Supersession};
+use crate::unit::UnitUse;
 use crate::{DomainError, Result};
+
+/// Co-units (协办) of a lead unit: units that handle cases, without the lead or repeats.
+fn co_units_of(ctx: &Ctx<'_>, lead: &str, co_units: &[String]) -> Result<Vec<String>> {
+    let mut cos = Vec::new();
+    for c in co_units {
+        let c = unit_code(ctx, "co_units", c, UnitUse::Handling)?;
+        if c != lead && !cos.contains(&c) {
+            cos.push(c);
+        }
+    }
+    Ok(cos)
+}
 
 /// SPEC §4.1: an online submission is accepted; the window's clock starts (第四条 窗口即办).
 pub(super) fn accept(w: &mut Draft<'_>, cmd: &Command) -> Result<()> {
@@ -36,16 +50,11 @@ pub(super) fn dispatch(
     if level.rank() < case.level.rank() {
         return Err(DomainError::invalid("level", "转派不能降低响应级别"));
     }
-    let unit = unit_code(ctx, "unit", unit)?;
-    let mut cos = Vec::new();
-    for c in co_units {
-        let c = unit_code(ctx, "co_units", c)?;
-        if c != unit && !cos.contains(&c) {
-            cos.push(c);
-        }
-    }
+    // SPEC §7: only to units that handle cases (the county body only through escalation).
+    let unit = unit_code(ctx, "unit", unit, UnitUse::Handling)?;
+    let cos = co_units_of(ctx, &unit, co_units)?;
     w.emit(CaseEvent::Dispatched { unit: unit.clone(), co_units: cos.clone(), level });
-    w.start_level_clocks(level, None);
+    w.start_level_clocks(level, None, Supersession::Dispatch);
     for u in std::iter::once(&unit).chain(cos.iter()) {
         w.notify(Recipient::Unit(u.clone()), Message::Dispatched { number: w.number() });
     }
@@ -53,18 +62,19 @@ pub(super) fn dispatch(
     Ok(())
 }
 
-/// SPEC §4.2 退单: the unit is not responsible; the office reassigns.
+/// SPEC §4.2 退单: the unit is not responsible; the office reassigns. The unit's clocks are
+/// superseded (SPEC §7: a change of unit); the reassignment starts new ones.
 pub(super) fn return_case(w: &mut Draft<'_>, cmd: &Command, reason: &str) -> Result<()> {
     require_status(w.before, cmd, &[Status::Dispatched])?;
     let reason = long_text("reason", "退单理由", reason)?;
-    // The unit's own clock ends; the case's result clock runs on until it is reassigned.
-    w.close_clocks(&[DeadlineKind::FirstFeedback]);
     w.emit(CaseEvent::Returned { reason });
+    w.supersede_clocks(&LEVEL_CLOCKS, Supersession::Return);
     w.notify(Recipient::Role(Role::Office), Message::Returned { number: w.number() });
     Ok(())
 }
 
 /// 第四条 提级: to a higher level, with a reason; the new level's clocks start at the escalation.
+/// 一事一议 联动会审 may name its co-units; 难点问题 goes to the county body outside the center.
 pub(super) fn escalate(
     w: &mut Draft<'_>,
     cmd: &Command,
@@ -72,6 +82,7 @@ pub(super) fn escalate(
     reason: &str,
     due_workdays: Option<u32>,
     unit: Option<&str>,
+    co_units: Option<&[String]>,
 ) -> Result<()> {
     let (case, ctx) = (w.before, w.ctx);
     require_status(case, cmd, &[Status::Accepted, Status::Returned, Status::Dispatched])?;
@@ -87,9 +98,12 @@ pub(super) fn escalate(
         ));
     }
     let reason = long_text("reason", "提级理由", reason)?;
-    let unit = unit.map(|u| unit_code(ctx, "unit", u)).transpose()?;
-    w.emit(CaseEvent::Escalated { from: case.level, to: level, reason, unit, automatic: false });
-    w.start_level_clocks(level, due_workdays);
+    let purpose = if level == Level::County { UnitUse::Escalation } else { UnitUse::Handling };
+    let unit = unit.map(|u| unit_code(ctx, "unit", u, purpose)).transpose()?;
+    let lead = unit.clone().or_else(|| case.unit.clone()).unwrap_or_default();
+    let co_units = co_units.map(|c| co_units_of(ctx, &lead, c)).transpose()?;
+    w.emit(CaseEvent::Escalated { from: case.level, to: level, reason, unit, co_units, automatic: false });
+    w.start_level_clocks(level, due_workdays, Supersession::Escalation);
     problem_rule(w);
     Ok(())
 }
@@ -134,9 +148,10 @@ pub(crate) fn problem_rule(w: &mut Draft<'_>) {
             to: Level::Joint,
             reason: format!("问题工单：{reason}"),
             unit: None,
+            co_units: None,
             automatic: true,
         });
-        w.start_level_clocks(Level::Joint, None);
+        w.start_level_clocks(Level::Joint, None, Supersession::Escalation);
     }
     let mut dl = new_deadline(&w.case, w.ctx, DeadlineKind::Supervision, p.joint_result);
     dl.note = Some(format!("问题工单自动督办：{reason}"));

@@ -23,8 +23,15 @@ pub(super) fn propose(w: &mut Draft<'_>, reasons: &str, basis: &str, excluded: b
     let reasons = long_text("reasons", "不能办理的原因", reasons)?;
     let basis = long_text("basis", "政策法规依据", basis)?;
     w.emit(CaseEvent::NegativeProposed { reasons, basis, excluded });
-    // 四(三): 完全不能办理 — reply with reasons within 3 working days of dispatch.
-    if !case.deadlines.iter().any(|d| d.kind == DeadlineKind::NegativeReply) {
+    // 四(三): 完全不能办理 — reply with reasons within 3 working days of dispatch: one clock per
+    // unit and round (a clock superseded by a change of level or unit does not count).
+    let running = case.deadlines.iter().any(|d| {
+        d.kind == DeadlineKind::NegativeReply
+            && d.round == case.round
+            && d.unit == case.unit
+            && d.superseded.is_none()
+    });
+    if !running {
         let from = local_day(case.dispatched_at.unwrap_or(case.received_at));
         let dl =
             new_deadline_from(&w.case, ctx, DeadlineKind::NegativeReply, ctx.policy.negative_reply, from);

@@ -70,6 +70,10 @@ pub(super) fn confirm(w: &mut Draft<'_>, by: &str, signature: Option<&str>) -> R
     if w.before.status == Status::Closed {
         return conflict("事项已归档");
     }
+    // Once given, until a correction of what was confirmed asks for it again.
+    if w.before.confirmation.is_some() {
+        return conflict("办理对象已确认");
+    }
     let by = validate::text("by", "确认人", by, 1, 50)?;
     // A drawn signature: a PNG data URL of base64 only, so it can be shown as an image
     // anywhere without being able to carry markup.

@@ -8,7 +8,11 @@ use crate::case::decide::{Draft, conflict, long_text, unit_code};
 use crate::case::event::CaseEvent;
 use crate::case::outbox::{Message, Recipient};
 use crate::deadline::DeadlineKind;
+use crate::unit::UnitUse;
 use crate::validate;
+
+/// The latest 督办 due day: a year ahead (a bound, so that no date far away is accepted).
+const SUPERVISION_MAX_DAYS: u64 = 366;
 use crate::{DomainError, Result};
 
 pub(super) fn notice(
@@ -18,7 +22,8 @@ pub(super) fn notice(
     fault: &str,
     opinion: &str,
 ) -> Result<()> {
-    let unit = unit_code(w.ctx, "unit", unit)?;
+    // 第五条: the fault may lie with any unit, the window included.
+    let unit = unit_code(w.ctx, "unit", unit, UnitUse::Any)?;
     let person = validate::optional_text("person", "责任人", person, 50)?;
     let fault = long_text("fault", "过错情况", fault)?;
     let opinion = long_text("opinion", "处理意见", opinion)?;
@@ -34,6 +39,9 @@ pub(super) fn supervise(w: &mut Draft<'_>, note: &str, due: NaiveDate) -> Result
     }
     if due < today {
         return Err(DomainError::invalid("due", "督办期限不能早于今天"));
+    }
+    if today.checked_add_days(chrono::Days::new(SUPERVISION_MAX_DAYS)).is_none_or(|last| due > last) {
+        return Err(DomainError::invalid("due", "督办期限不能晚于一年以后"));
     }
     let note = long_text("note", "督办意见", note)?;
     let mut dl = new_deadline(&w.case, ctx, DeadlineKind::Supervision, 0);

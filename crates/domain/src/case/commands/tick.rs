@@ -24,7 +24,7 @@ pub(super) fn tick(w: &mut Draft<'_>) {
         }
         if !dl.reminded {
             let contacted = w.case.contacts.iter().any(|c| dl.in_time(c.by.at));
-            w.emit(CaseEvent::Reminded { deadline_id: dl.id, contacted });
+            w.emit(CaseEvent::Reminded { deadline_id: dl.id, contacted, unit: unit.clone() });
             let message = Message::Reminder { number: number.clone(), deadline: dl.kind, due: dl.due };
             match &unit {
                 Some(u) => {

@@ -6,6 +6,8 @@ use crate::case::decide::{Draft, conflict, long_text, require_status, unit_code}
 use crate::case::event::CaseEvent;
 use crate::case::outbox::{Message, Recipient};
 use crate::case::types::*;
+use crate::deadline::Supersession;
+use crate::unit::UnitUse;
 use crate::validate;
 use crate::{DomainError, Result};
 
@@ -19,8 +21,9 @@ pub(super) fn verify(w: &mut Draft<'_>, cmd: &Command, ok: bool, note: &str) -> 
     if ok {
         w.emit(CaseEvent::Verified { note });
     } else {
+        // SPEC §7: a 核查 sent back opens a new round whose clocks start now.
         w.emit(CaseEvent::SentBack { note });
-        w.start_level_clocks(case.level, None);
+        w.start_level_clocks(case.level, None, Supersession::SentBack);
     }
     Ok(())
 }
@@ -48,11 +51,17 @@ pub(super) fn visit(
         (false, None) => {}
     }
     let comment = validate::optional_text("comment", "回访意见", comment, 500)?;
-    w.emit(CaseEvent::Visited { reached, satisfaction, comment });
+    w.emit(CaseEvent::Visited { reached, satisfaction, comment: comment.clone() });
     if satisfaction.is_some_and(|s| u32::from(s) <= w.ctx.policy.visit_reopen_at) {
         let unit = case.unit.clone().unwrap_or_else(|| case.received_unit.clone());
-        w.emit(CaseEvent::Reopened { unit: unit.clone(), note: "回访不满意，重新核实".into() });
-        w.start_level_clocks(case.level, None);
+        let note = match comment.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => {
+                format!("回访{}，重新核实。群众意见：{c}", satisfaction_label(satisfaction.unwrap_or(0)))
+            }
+            None => format!("回访{}，重新核实", satisfaction_label(satisfaction.unwrap_or(0))),
+        };
+        w.emit(CaseEvent::Reopened { unit: unit.clone(), note });
+        w.start_level_clocks(case.level, None, Supersession::Reopen);
         w.notify(Recipient::Unit(unit), Message::Reopened { number: w.number(), dissatisfied: true });
         problem_rule(w);
     }
@@ -63,10 +72,10 @@ pub(super) fn visit(
 pub(super) fn reverify(w: &mut Draft<'_>, cmd: &Command, unit: &str, note: &str) -> Result<()> {
     let (case, ctx) = (w.before, w.ctx);
     require_status(case, cmd, &[Status::Resolved, Status::Verified, Status::Closed])?;
-    let unit = unit_code(ctx, "unit", unit)?;
+    let unit = unit_code(ctx, "unit", unit, UnitUse::Handling)?;
     let note = long_text("note", "重新核实要求", note)?;
     w.emit(CaseEvent::Reopened { unit: unit.clone(), note });
-    w.start_level_clocks(case.level, None);
+    w.start_level_clocks(case.level, None, Supersession::Reopen);
     w.notify(Recipient::Unit(unit), Message::Reopened { number: w.number(), dissatisfied: false });
     problem_rule(w);
     Ok(())

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/reset", post(users::reset_password))
         .route("/admin/users/{id}/role", post(users::set_role))
         .route("/admin/units", get(units::units).post(units::add_unit))
+        .route("/admin/units/{code}", post(units::update_unit))
         .route("/admin/calendar", get(calendar::calendar).post(calendar::import_calendar))
         .route("/admin/policy", get(policy::policy).post(policy::save_policy))
 }
@@ -39,11 +40,12 @@ pub struct AdminQuery {
 /// The message of a `?done=` flag (unknown flags show nothing).
 fn done_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
-        "created" => "用户已创建，可以使用设置的密码登录。",
+        "created" => "用户已创建。首次登录时须修改您设置的初始密码。",
         "disabled" => "账号已停用，该用户的登录已立即失效。",
         "enabled" => "账号已启用。",
         "role" => "角色和所属单位已修改，该用户需重新打开页面后生效。",
         "unit" => "单位已添加。",
+        "unit_updated" => "单位已修改，转派等页面即时生效。",
         "policy" => "期限规则已保存为新版本，此后设定的期限按新版本计算；已设定的期限不变。",
         _ => return None,
     })

@@ -19,6 +19,10 @@ pub struct UnitLine {
     pub code: String,
     pub name: String,
     pub kind: String,
+    pub is_center: bool,
+    pub handles_cases: bool,
+    pub phone: String,
+    pub public_url: String,
     pub parent: String,
     /// CSS padding for the tree indentation.
     pub indent: String,
@@ -45,6 +49,10 @@ fn units_page(s: &AppState, staff: &Staff, done: Option<&str>) -> Result<UnitsPa
             code: u.code.clone(),
             name: u.name.clone(),
             kind: kind_label(&u.kind).to_owned(),
+            is_center: u.kind == "center",
+            handles_cases: u.handles_cases,
+            phone: u.phone.clone().unwrap_or_default(),
+            public_url: u.public_url.clone().unwrap_or_default(),
             parent: u.parent_code.clone().unwrap_or_default(),
             indent: format!("padding-left:{:.1}rem", 0.5 + 1.5 * depth as f32),
             depth,
@@ -84,6 +92,34 @@ pub async fn add_unit(State(s): State<AppState>, form: StaffForm) -> UiResult {
             let mut page = units_page(&s, &form.staff, None)?;
             page.form = FormState::refused(&form, &field, &message);
             page.error = Some(message);
+            Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+/// `POST /admin/units/{code}`: name, 承办事项, phone and (a center's) public address.
+pub async fn update_unit(
+    State(s): State<AppState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    form: StaffForm,
+) -> UiResult {
+    let r = s
+        .app
+        .admin_update_unit(
+            &form.staff.actor,
+            &code,
+            form.get("name"),
+            form.get("handles_cases") == "true",
+            form.get("phone"),
+            form.get("public_url"),
+        )
+        .await;
+    match r {
+        Ok(_) => Ok(Redirect::to("/admin/units?done=unit_updated").into_response()),
+        Err(e) => {
+            let (_, message) = refused(e)?;
+            let mut page = units_page(&s, &form.staff, None)?;
+            page.error = Some(format!("{code}：{message}"));
             Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }
