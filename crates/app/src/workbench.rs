@@ -198,7 +198,8 @@ impl App {
         Ok(cases)
     }
 
-    /// This week's counts (Monday to now, Asia/Shanghai) from the event log.
+    /// This week's counts (Monday to now, Asia/Shanghai): registrations that still count (a
+    /// voided or merged case counts in no figure, SPEC §7), and results and visits from the log.
     pub async fn week_counts(&self, actor: &Actor) -> Result<WeekCounts> {
         let now = self.now();
         let today = local_day(now);
@@ -206,6 +207,21 @@ impl App {
         let since: DateTime<Utc> = bancheng_domain::deadline::start_of_day(monday);
         let counts = self.store().event_counts(&actor.center, since).await?;
         let count = |kind: &str| counts.iter().find(|(k, _)| k == kind).map_or(0, |(_, n)| *n);
+        let counted: Vec<String> =
+            Status::ALL.iter().filter(|s| !s.is_withdrawn()).map(|s| s.code().to_owned()).collect();
+        let registered = self
+            .store()
+            .cases(&CaseFilter {
+                center: actor.center.clone(),
+                statuses: counted,
+                from: Some(monday),
+                to: Some(today),
+                page: 1,
+                per_page: 1,
+                ..Default::default()
+            })
+            .await?
+            .total;
         let overdue = self
             .store()
             .cases(&CaseFilter {
@@ -219,7 +235,7 @@ impl App {
             .total;
         Ok(WeekCounts {
             since: Some(monday),
-            registered: count("registered"),
+            registered,
             resolved: count("resolved"),
             visited: count("visited"),
             overdue_now: overdue,

@@ -261,3 +261,18 @@ async fn a_handler_sees_only_the_related_numbers_they_may_read() {
         seen.case.repeat_of
     );
 }
+
+#[tokio::test]
+async fn spec7_the_weeks_registrations_leave_out_voided_cases_and_count_a_merged_one_once() {
+    let (app, _clock, _dir) = app().await;
+    let mut numbers = Vec::new();
+    for phone in ["13812345678", "13812345679", "13812345670"] {
+        numbers.push(app.register(&window(), &reg("张三", phone)).await.unwrap().case.number);
+    }
+    // By hand: three registered, one voided, one merged into the first: one case counts.
+    assert_eq!(app.week_counts(&office()).await.unwrap().registered, 3);
+    app.act(&office(), &numbers[1], &Command::Void { reason: "登记错误".into() }).await.unwrap();
+    let merge = Command::Merge { into: numbers[0].clone(), reason: "重复登记".into() };
+    app.act(&office(), &numbers[2], &merge).await.unwrap();
+    assert_eq!(app.week_counts(&office()).await.unwrap().registered, 1);
+}

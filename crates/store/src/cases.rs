@@ -278,7 +278,8 @@ impl Store {
     }
 
     /// Earlier cases of one applicant (same phone, or same ID number when given), newest first,
-    /// as (number, matter): the repeat-trip lookup of SPEC §4.2, one indexed query.
+    /// as (number, matter): the repeat-trip lookup of SPEC §4.2, indexed (it runs on every
+    /// registration; the ID-number half only when there is one).
     pub async fn applicant_cases(
         &self,
         center: &str,
@@ -287,17 +288,12 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<(String, Option<String>)>> {
         Ok(read_db!(self, |ex| {
-            sqlx::query_as(
-                "SELECT number, matter FROM (\
-                   SELECT number, matter, received_at, id FROM cases WHERE center = $1 AND phone = $2 \
-                   UNION \
-                   SELECT number, matter, received_at, id FROM cases WHERE center = $1 AND id_number = $3\
-                 ) t ORDER BY received_at DESC, id DESC LIMIT $4",
-            )
-            .bind(center)
-            .bind(phone)
-            .bind(id_number)
-            .bind(limit)
+            let q =
+                sqlx::query_as(applicant_cases_sql(id_number.is_some())).bind(center).bind(phone).bind(limit);
+            match id_number {
+                Some(id) => q.bind(id),
+                None => q,
+            }
             .fetch_all(ex)
             .await?
         }))
@@ -391,5 +387,20 @@ impl Store {
                     .rows_affected(),
             )
         })
+    }
+}
+
+/// The repeat-trip lookup ([`Store::applicant_cases`]): $1 center, $2 phone, $3 limit, $4 ID
+/// number. Each half walks its own index (`cases_phone`, `cases_id_number`).
+pub(crate) fn applicant_cases_sql(with_id_number: bool) -> &'static str {
+    if with_id_number {
+        "SELECT number, matter FROM (\
+           SELECT number, matter, received_at, id FROM cases WHERE center = $1 AND phone = $2 \
+           UNION \
+           SELECT number, matter, received_at, id FROM cases WHERE center = $1 AND id_number = $4\
+         ) t ORDER BY received_at DESC, id DESC LIMIT $3"
+    } else {
+        "SELECT number, matter FROM cases WHERE center = $1 AND phone = $2 \
+         ORDER BY received_at DESC, id DESC LIMIT $3"
     }
 }

@@ -184,17 +184,15 @@ impl Store {
         Ok(Store { inner: Arc::new(inner) })
     }
 
-    /// Refreshes the query planner's statistics where they are stale (SQLite `PRAGMA optimize`,
-    /// bounded work; PostgreSQL's autovacuum does it by itself). Run periodically: statistics
-    /// taken of tables that were still empty would make the planner scan instead of seek.
+    /// Refreshes the query planner's statistics where they are stale (SQLite `PRAGMA optimize`
+    /// over every table, bounded work; PostgreSQL's autovacuum does it by itself). `serve` runs
+    /// it hourly and on close, SQLite's advice for long-lived connections.
     pub async fn optimize(&self) -> Result<()> {
         if let Inner::Sqlite(db) = &*self.inner {
             db.writer
                 .run(|w| {
                     Box::pin(writer::typed(async move {
-                        sqlx::query("PRAGMA analysis_limit=400; PRAGMA optimize")
-                            .execute(&mut w.conn)
-                            .await?;
+                        sqlx::query(SQLITE_OPTIMIZE).execute(&mut w.conn).await?;
                         Ok(())
                     }))
                 })
@@ -215,6 +213,8 @@ impl Store {
     pub async fn close(&self) {
         match &*self.inner {
             Inner::Sqlite(db) => {
+                // Statistics for the next start (best effort: a closing store has nobody to tell).
+                let _ = self.optimize().await;
                 db.writer.close().await;
                 db.read.close().await;
             }
@@ -255,6 +255,10 @@ impl Store {
     }
 }
 
+/// Re-analyses every table whose size changed much since its statistics were taken; SQLite
+/// bounds the work itself (3.46+: a temporary `analysis_limit`).
+const SQLITE_OPTIMIZE: &str = "PRAGMA optimize=0x10002";
+
 async fn connect_sqlite(url: &str, options: &StoreOptions) -> Result<Inner> {
     if url.contains(":memory:") || url.contains("mode=memory") {
         return Err(StoreError::InvalidUrl(format!(
@@ -271,7 +275,8 @@ async fn connect_sqlite(url: &str, options: &StoreOptions) -> Result<Inner> {
         // touches; on disk that is a temp-file write per page.
         .pragma("temp_store", "memory");
     let file = base.get_filename().to_owned();
-    if !file.exists() {
+    let created = !file.exists();
+    if created {
         if !options.create {
             return Err(StoreError::NoDatabase(file.display().to_string()));
         }
@@ -294,8 +299,13 @@ async fn connect_sqlite(url: &str, options: &StoreOptions) -> Result<Inner> {
     // future non-`Send`), then open the writer's own connection.
     let setup = SqlitePoolOptions::new().max_connections(1).connect_with(write.clone()).await?;
     SQLITE_MIGRATOR.run(&setup).await?;
-    // Planner statistics, bounded work (SQLite's advice for long-lived connections).
-    sqlx::query("PRAGMA analysis_limit=400; PRAGMA optimize=0x10002").execute(&setup).await?;
+    // Planner statistics, bounded work (SQLite's advice for long-lived connections) — but not
+    // of a database just created: statistics of tables holding a handful of rows tell the
+    // planner they are tiny, and it trusts them until the next `optimize`. A new database plans
+    // by SQLite's defaults until the hourly `optimize` (App::housekeeping) has rows to measure.
+    if !created {
+        sqlx::query(SQLITE_OPTIMIZE).execute(&setup).await?;
+    }
     setup.close().await;
     let conn = write.connect().await?;
     let readers = match options.sqlite_readers {

@@ -72,4 +72,31 @@ impl Store {
             Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone())).execute(&mut *c).await?.rows_affected())
         })
     }
+
+    /// SQLite: `ANALYZE`, then the planner's steps (`EXPLAIN QUERY PLAN`) for the repeat-trip
+    /// lookup bound as [`Store::applicant_cases`] binds it (SQLite plans for the bound values),
+    /// on the writer's connection (which has just loaded the new statistics).
+    pub async fn applicant_cases_plan_for_test(&self, id_number: Option<&str>) -> Result<Vec<String>> {
+        let Inner::Sqlite(db) = &*self.inner else {
+            return Ok(Vec::new());
+        };
+        let sql = format!("EXPLAIN QUERY PLAN {}", crate::cases::applicant_cases_sql(id_number.is_some()));
+        let id_number = id_number.map(str::to_owned);
+        db.writer
+            .run(move |w| {
+                Box::pin(typed(async move {
+                    let c = &mut w.conn;
+                    sqlx::query("ANALYZE").execute(&mut *c).await?;
+                    let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind("bbc").bind("13900000001").bind(10);
+                    let rows: Vec<(i64, i64, i64, String)> = match id_number {
+                        Some(id) => q.bind(id),
+                        None => q,
+                    }
+                    .fetch_all(&mut *c)
+                    .await?;
+                    Ok(rows.into_iter().map(|r| r.3).collect())
+                }))
+            })
+            .await
+    }
 }

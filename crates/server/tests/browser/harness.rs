@@ -17,7 +17,16 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::helpers::PASSWORD;
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
+
+/// A fresh app and a browser on it signed in as `user`; `None` when browser tests are skipped.
+pub async fn signed_in(user: &str) -> Option<(TestApp, Browser)> {
+    chromedriver_or_skip()?;
+    let app = spawn_app().await;
+    let b = Browser::start(&app.base).await?;
+    b.login(user).await;
+    Some((app, b))
+}
 
 /// How long a page element may take to appear.
 pub const WAIT: Duration = Duration::from_secs(15);

@@ -5,8 +5,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::key::Key;
 
-use crate::harness::{Browser, chromedriver_or_skip, is_chinese, screenshot_dir};
-use crate::helpers::spawn_app;
+use crate::harness::{Browser, is_chinese, screenshot_dir, signed_in};
 
 /// Polls `#msg-FIELD` until `want` accepts its text (bounded by 3 s); returns the last text.
 async fn message(b: &Browser, field: &str, want: impl Fn(&str) -> bool) -> String {
@@ -54,13 +53,7 @@ async fn type_case(b: &Browser, name: &str, phone: &str) {
 
 #[tokio::test]
 async fn intake_by_keyboard_alone() {
-    if chromedriver_or_skip().is_none() {
-        return;
-    }
-    let app = spawn_app().await;
-    let Some(b) = Browser::start(&app.base).await else { return };
-    b.goto("/login").await;
-    b.login("lisu").await;
+    let Some((app, b)) = signed_in("lisu").await else { return };
     b.find("form#intake").await;
     assert_eq!(b.focused_id().await, "applicant_name", "the name field has focus after sign-in (autofocus)");
 
@@ -166,13 +159,7 @@ async fn intake_by_keyboard_alone() {
 
 #[tokio::test]
 async fn intake_shows_every_refusal_at_once_beside_its_field() {
-    if chromedriver_or_skip().is_none() {
-        return;
-    }
-    let app = spawn_app().await;
-    let Some(b) = Browser::start(&app.base).await else { return };
-    b.goto("/login").await;
-    b.login("lisu").await;
+    let Some((app, b)) = signed_in("lisu").await else { return };
     b.find("form#intake").await;
     // Nothing but a malformed ID number, then save.
     b.find("#id_number").await.send_keys("410325199001011234").await.expect("id");

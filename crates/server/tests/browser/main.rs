@@ -16,4 +16,6 @@ mod intake;
 mod ledger;
 mod offline;
 mod print;
+mod records;
+mod screens;
 mod workflow;

@@ -3,7 +3,7 @@
 
 use fantoccini::Locator;
 
-use crate::harness::{Browser, chromedriver_or_skip, is_chinese};
+use crate::harness::{Browser, chromedriver_or_skip, is_chinese, signed_in};
 use crate::helpers::spawn_app;
 
 /// Fills the intake form (signed in as window or office, on `/` or `/intake`), saves it, and
@@ -231,13 +231,7 @@ async fn whole_case_across_roles() {
 
 #[tokio::test]
 async fn negative_reply_path() {
-    if chromedriver_or_skip().is_none() {
-        return;
-    }
-    let app = spawn_app().await;
-    let Some(b) = Browser::start(&app.base).await else { return };
-    b.goto("/login").await;
-    b.login("lisu").await;
+    let Some((_app, b)) = signed_in("lisu").await else { return };
     let number = register_via_form(
         &b,
         "李桂兰",

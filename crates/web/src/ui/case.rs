@@ -180,7 +180,7 @@ fn event_text(e: &EventView, case: &Case, names: &UnitNames, people: &People) ->
     let t = match ev {
         CaseEvent::Registered { case } => format!("{}：{}", case.applicant.name, case.description),
         CaseEvent::Dispatched { unit, co_units, level } => {
-            let mut s = format!("转派{}（{}）", names.name(&unit), level.label());
+            let mut s = format!("至{}（{}）", names.name(&unit), level.label());
             if !co_units.is_empty() {
                 let co: Vec<String> = co_units.iter().map(|u| names.name(u)).collect();
                 s.push_str(&format!("，协办：{}", co.join("、")));

@@ -68,6 +68,13 @@ pub struct Queue {
     pub bulk: Option<Bulk>,
 }
 
+impl Queue {
+    /// Whether any row says why it waits (else the 待办 column is left out).
+    pub fn has_reasons(&self) -> bool {
+        self.rows.iter().any(|r| !r.reasons.is_empty())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
