@@ -1,29 +1,18 @@
 //! Administration use cases with the actor checked (SPEC §2 `admin`): users, units, the
 //! working-day calendar (SPEC §4.3) and the deadline policy (SPEC §4.2), on a real SQLite file.
 
-use std::sync::Arc;
+mod common;
 
-use bancheng_app::{App, AppError, ManualClock};
+use bancheng_app::{App, AppError};
 use bancheng_domain::case::{Command, Level, Registration};
 use bancheng_domain::deadline::DeadlineKind;
 use bancheng_domain::policy::DeadlinePolicy;
 use bancheng_domain::{Actor, DomainError, Role};
 use bancheng_testkit::time::{at, day};
-use chrono::{DateTime, Utc};
+use common::{PASSWORD, app_at};
 
-const PASSWORD: &str = "correct-horse-1";
 /// The address the sign-ins come from.
 const ADDR: &str = "10.0.0.1";
-
-async fn app_at(now: DateTime<Utc>) -> (App, Arc<ManualClock>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/t.db", dir.path().display());
-    let clock = Arc::new(ManualClock::new(now));
-    let app = App::open(&url, clock.clone()).await.unwrap();
-    app.bootstrap().await.unwrap().expect("first start creates admin");
-    app.add_user("lisu", "李肃", Role::Window, "bbcs", PASSWORD).await.unwrap();
-    (app, clock, dir)
-}
 
 fn admin() -> Actor {
     Actor { username: "admin".into(), role: Role::Admin, unit: "nxzx".into(), center: "nxzx".into() }

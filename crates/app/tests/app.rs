@@ -1,24 +1,14 @@
 //! Use-case tests on a real SQLite file: calendar import, policy versions, password storage.
 
-use std::sync::Arc;
+mod common;
 
-use bancheng_app::{App, AppError, ManualClock};
+use bancheng_app::AppError;
 use bancheng_domain::case::{Command, Level, Registration};
 use bancheng_domain::deadline::DeadlineKind;
 use bancheng_domain::policy::DeadlinePolicy;
 use bancheng_domain::{Actor, DomainError, Role};
 use bancheng_testkit::time::{at, day};
-use chrono::{DateTime, Utc};
-
-async fn app_at(now: DateTime<Utc>) -> (App, Arc<ManualClock>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/t.db", dir.path().display());
-    let clock = Arc::new(ManualClock::new(now));
-    let app = App::open(&url, clock.clone()).await.unwrap();
-    app.bootstrap().await.unwrap().expect("first start creates admin");
-    app.add_user("lisu", "李肃", Role::Window, "bbcs", "correct-horse-1").await.unwrap();
-    (app, clock, dir)
-}
+use common::app_at;
 
 fn window() -> Actor {
     Actor { username: "lisu".into(), role: Role::Window, unit: "bbcs".into(), center: "nxzx".into() }

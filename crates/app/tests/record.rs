@@ -2,24 +2,19 @@
 //! their effects on messages and related cases, attachments checked by content, the header
 //! search within what a user may read, and related numbers a handler may see.
 
+mod common;
+
 use std::sync::Arc;
 
 use bancheng_app::{App, AppError, ManualClock};
 use bancheng_domain::case::{Command, Level, Registration, Status};
 use bancheng_domain::{Actor, DomainError, Role};
 use bancheng_testkit::time::at;
-
-const PASSWORD: &str = "correct-horse-1";
+use common::{PASSWORD, app_at};
 
 async fn app() -> (App, Arc<ManualClock>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/t.db", dir.path().display());
-    let clock = Arc::new(ManualClock::new(at(2026, 3, 2, 10)));
-    let app = App::open(&url, clock.clone()).await.unwrap();
-    app.bootstrap().await.unwrap();
-    for (name, role, unit) in
-        [("lisu", Role::Window, "bbcs"), ("cuixy", Role::Office, "ywg"), ("h_sw", Role::Handler, "sw")]
-    {
+    let (app, clock, dir) = app_at(at(2026, 3, 2, 10)).await;
+    for (name, role, unit) in [("cuixy", Role::Office, "ywg"), ("h_sw", Role::Handler, "sw")] {
         app.add_user(name, name, role, unit, PASSWORD).await.unwrap();
     }
     (app, clock, dir)

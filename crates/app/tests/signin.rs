@@ -2,25 +2,15 @@
 //! account and address (a colleague elsewhere still signs in), a pause per address, the same work
 //! and answer for an unknown name, the password policy, and sessions after a password change.
 
-use std::sync::Arc;
+mod common;
 
-use bancheng_app::{App, AppError, ManualClock};
+use bancheng_app::AppError;
 use bancheng_domain::{DomainError, Role};
 use bancheng_testkit::time::at;
+use common::{PASSWORD, app_at};
 
-const PASSWORD: &str = "correct-horse-1";
 const HERE: &str = "10.0.0.1";
 const THERE: &str = "10.0.0.2";
-
-async fn app() -> (App, Arc<ManualClock>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/t.db", dir.path().display());
-    let clock = Arc::new(ManualClock::new(at(2026, 3, 2, 10)));
-    let app = App::open(&url, clock.clone()).await.unwrap();
-    app.bootstrap().await.unwrap();
-    app.add_user("lisu", "李肃", Role::Window, "bbcs", PASSWORD).await.unwrap();
-    (app, clock, dir)
-}
 
 fn message(r: Result<bancheng_app::TokenGrant, AppError>) -> (&'static str, String) {
     match r {
@@ -33,7 +23,7 @@ fn message(r: Result<bancheng_app::TokenGrant, AppError>) -> (&'static str, Stri
 
 #[tokio::test]
 async fn five_wrong_passwords_lock_the_account_from_that_address_with_a_clear_message() {
-    let (app, clock, _dir) = app().await;
+    let (app, clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     for _ in 0..4 {
         assert_eq!(message(app.issue_token("lisu", "wrong-password", HERE).await).0, "unauthorized");
     }
@@ -55,7 +45,7 @@ async fn five_wrong_passwords_lock_the_account_from_that_address_with_a_clear_me
 
 #[tokio::test]
 async fn a_parallel_burst_gets_at_most_five_password_checks_and_the_right_password_inside_it_is_refused() {
-    let (app, _clock, _dir) = app().await;
+    let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     let before = app.password_checks();
     let mut set = tokio::task::JoinSet::new();
     for i in 0..41 {
@@ -78,7 +68,7 @@ async fn a_parallel_burst_gets_at_most_five_password_checks_and_the_right_passwo
 
 #[tokio::test]
 async fn an_unknown_name_costs_the_same_check_reads_the_same_and_locks_the_same() {
-    let (app, _clock, _dir) = app().await;
+    let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     let before = app.password_checks();
     let unknown = message(app.issue_token("nobody", "wrong-password", HERE).await);
     assert_eq!(app.password_checks() - before, 1, "the KDF ran on a dummy hash for a name with no account");
@@ -97,7 +87,7 @@ async fn an_unknown_name_costs_the_same_check_reads_the_same_and_locks_the_same(
 
 #[tokio::test]
 async fn a_disabled_account_is_told_only_to_whoever_knows_its_password() {
-    let (app, _clock, _dir) = app().await;
+    let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     let id = app.store().user_by_name("lisu").await.unwrap().id;
     app.set_user_disabled(id, true).await.unwrap();
     let wrong = message(app.issue_token("lisu", "wrong-password", HERE).await);
@@ -109,7 +99,7 @@ async fn a_disabled_account_is_told_only_to_whoever_knows_its_password() {
 
 #[tokio::test]
 async fn too_many_failures_from_one_address_pause_it_for_every_account() {
-    let (app, _clock, _dir) = app().await;
+    let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     // Spraying many names from one address.
     for i in 0..30 {
         app.issue_token(&format!("user{i}"), "wrong-password", HERE).await.unwrap_err();
@@ -122,7 +112,7 @@ async fn too_many_failures_from_one_address_pause_it_for_every_account() {
 
 #[tokio::test]
 async fn failures_from_many_addresses_slow_an_account_down_but_never_lock_it() {
-    let (app, _clock, _dir) = app().await;
+    let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     for i in 0..6 {
         app.issue_token("lisu", "wrong-password", &format!("10.0.1.{i}")).await.unwrap_err();
     }
@@ -137,7 +127,7 @@ async fn failures_from_many_addresses_slow_an_account_down_but_never_lock_it() {
 
 #[tokio::test]
 async fn the_password_policy_applies_to_new_and_changed_passwords() {
-    let (app, _clock, _dir) = app().await;
+    let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     for (username, pw) in [
         ("zhang3", "short-1"),
         ("zhang3abcd", "zhang3abcd"),
@@ -160,7 +150,7 @@ async fn the_password_policy_applies_to_new_and_changed_passwords() {
 
 #[tokio::test]
 async fn changing_ones_password_ends_every_other_session_but_this_one() {
-    let (app, _clock, _dir) = app().await;
+    let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     let here = app.issue_token("lisu", PASSWORD, HERE).await.unwrap();
     let there = app.issue_token("lisu", PASSWORD, THERE).await.unwrap();
     let id = app.store().user_by_name("lisu").await.unwrap().id;
@@ -172,7 +162,7 @@ async fn changing_ones_password_ends_every_other_session_but_this_one() {
 
 #[tokio::test]
 async fn the_first_admin_password_is_to_be_changed_before_anything_else() {
-    let (app, _clock, _dir) = app().await;
+    let (app, _clock, _dir) = app_at(at(2026, 3, 2, 10)).await;
     assert!(app.store().user_by_name("admin").await.unwrap().must_change_password);
     assert!(!app.store().user_by_name("lisu").await.unwrap().must_change_password, "set up by the CLI");
 }
