@@ -253,8 +253,7 @@ impl App {
         if user.disabled {
             return Err(AppError::Unauthorized("账号已停用，请联系系统管理员".into()));
         }
-        self.store().rate_clear(&[PER_ACCOUNT_ADDRESS], name, Some(address)).await?;
-        self.store().rate_clear(&[PER_ACCOUNT], name, None).await?;
+        self.store().rate_clear(name, &[(PER_ACCOUNT_ADDRESS, Some(address)), (PER_ACCOUNT, None)]).await?;
         Ok(user.into())
     }
 
@@ -345,7 +344,7 @@ impl App {
 
     /// Lifts every sign-in lock of an account (an admin's reset).
     pub(crate) async fn clear_login_locks(&self, username: &str) -> Result<()> {
-        self.store().rate_clear(&[PER_ACCOUNT_ADDRESS, PER_ACCOUNT], username, None).await?;
+        self.store().rate_clear(username, &[(PER_ACCOUNT_ADDRESS, None), (PER_ACCOUNT, None)]).await?;
         Ok(())
     }
 

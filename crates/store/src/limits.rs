@@ -77,19 +77,20 @@ impl Store {
     }
 
     /// Forgets the counts of `subject` in the given scopes (a successful sign-in, an admin's
-    /// reset); with `address`, only that address's.
-    pub async fn rate_clear(&self, scopes: &[&str], subject: &str, address: Option<&str>) -> Result<u64> {
-        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-        let (subject, address) = (subject.to_owned(), address.map(str::to_owned));
+    /// reset), each for one address or (`None`) every address: one transaction.
+    pub async fn rate_clear(&self, subject: &str, scopes: &[(&str, Option<&str>)]) -> Result<u64> {
+        let scopes: Vec<(String, Option<String>)> =
+            scopes.iter().map(|(s, a)| ((*s).to_owned(), a.map(str::to_owned))).collect();
+        let subject = subject.to_owned();
         write_db!(self, |c| {
             let mut n = 0;
-            for scope in &scopes {
+            for (scope, address) in &scopes {
                 n += sqlx::query(
                     "DELETE FROM rate_limits WHERE scope = $1 AND subject = $2 AND ($3 IS NULL OR address = $3)",
                 )
                 .bind(scope)
                 .bind(&subject)
-                .bind(&address)
+                .bind(address)
                 .execute(&mut *c)
                 .await?
                 .rows_affected();

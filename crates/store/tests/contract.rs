@@ -1315,9 +1315,9 @@ mod bodies {
             [("lisu".to_owned(), at("2021-08-10T01:29:00Z"))]
         );
         // A success (or an admin) clears one address or every address of the subject.
-        assert_eq!(s.rate_clear(&["login"], "lisu", Some("10.0.0.10")).await.unwrap(), 1);
+        assert_eq!(s.rate_clear("lisu", &[("login", Some("10.0.0.10"))]).await.unwrap(), 1);
         assert_eq!(s.rate_state("login", "lisu", "10.0.0.10").await.unwrap(), None);
-        assert_eq!(s.rate_clear(&["login", "login_ip"], "lisu", None).await.unwrap(), 1);
+        assert_eq!(s.rate_clear("lisu", &[("login", None), ("login_ip", None)]).await.unwrap(), 1);
         assert_eq!(s.rate_state("login", "wangwu", "10.0.0.9").await.unwrap().map(|r| r.hits), Some(1));
         // Old counts go; locks in force stay.
         assert_eq!(
