@@ -13,8 +13,7 @@ use axum::response::{IntoResponse, Redirect};
 use bancheng_app::{AppError, CasePage, Colleague, EventView};
 use bancheng_domain::Role;
 use bancheng_domain::case::{
-    Case, CaseEvent, Category, Channel, Level, REGISTRATION_FIELDS, action_label, case_field,
-    satisfaction_label,
+    Case, CaseEvent, Category, Channel, REGISTRATION_FIELDS, action_label, case_field, satisfaction_label,
 };
 use bancheng_domain::deadline::{ClockOutcome, DeadlineKind, Urgency};
 use serde::Deserialize;
@@ -22,7 +21,7 @@ use serde_json::{Map, Value};
 
 use super::extract::{Staff, StaffForm};
 use super::render::{FormState, Nav, UiError, UiResult, render, render_with};
-use super::view::{days_text, dispatch_units, local_time, responsible_units};
+use super::view::{days_text, dispatch_levels, dispatch_units, local_time, responsible_units};
 use crate::AppState;
 use crate::http::action::parse_command;
 use crate::http::error::ApiError;
@@ -43,6 +42,7 @@ pub struct DeadlineRow {
     pub note: String,
 }
 
+#[derive(Clone)]
 pub struct EventRow {
     pub seq: i64,
     pub at: String,
@@ -369,13 +369,10 @@ fn groups_of(events: &[EventView], case: &Case, names: &UnitNames, people: &Peop
     groups
 }
 
-async fn build(
-    s: &AppState,
-    staff: &Staff,
-    page: CasePage,
-    events: Vec<EventView>,
-    all: bool,
-) -> Result<CaseTemplate, UiError> {
+/// The case page of `page` with its timeline (`all`: the bookkeeping unfolded), before any
+/// notice or form state.
+async fn build(s: &AppState, staff: &Staff, page: CasePage, all: bool) -> Result<CaseTemplate, UiError> {
+    let events = s.app.events(&staff.actor, &page.view.case.number).await?;
     let names = UnitNames::of(s);
     let people = People::of(s, &staff.actor).await?;
     let view = page.view;
@@ -423,7 +420,6 @@ async fn build(
         (Some(u), true) => s.app.colleagues(&staff.actor, u).await?,
         _ => vec![],
     };
-    let levels = Level::ALL.iter().filter(|l| **l != Level::Window).map(|l| (l.code(), l.label())).collect();
     let pending_extension = c
         .extension
         .as_ref()
@@ -521,7 +517,7 @@ async fn build(
         units: responsible_units(s, &staff.actor.center),
         dispatch_units: dispatch_units(s, &staff.actor.center, false),
         escalation_units: dispatch_units(s, &staff.actor.center, true),
-        levels,
+        levels: dispatch_levels(),
         colleagues,
         today: view.today.to_string(),
         reply_by: c.reply.as_ref().map(|r| people.name(&r.by.by)).unwrap_or_default(),
@@ -550,35 +546,21 @@ pub async fn page(
     Query(q): Query<PageQuery>,
 ) -> UiResult {
     let page = s.app.case_page(&staff.actor, &number).await?;
-    let events = s.app.events(&staff.actor, &number).await?;
-    let mut t = build(&s, &staff, page, events, q.all.is_some()).await?;
+    let mut t = build(&s, &staff, page, q.all.is_some()).await?;
     // After an action: what was done, the status now, and the events it wrote (the newest group).
     if let Some(action) = q.done.as_deref().and_then(|a| bancheng_domain::case::Action::parse(a).ok()) {
         let events = t.groups.first().map(|g| {
-            let mut v = vec![clone_row(&g.main)];
-            v.extend(g.bookkeeping.iter().map(clone_row));
+            let mut v = vec![g.main.clone()];
+            v.extend(g.bookkeeping.iter().cloned());
             v
         });
         t.done = Some(Done { action: action.label(), status: t.status, events: events.unwrap_or_default() });
     }
     if q.done.as_deref() == Some("attach") {
-        let events = t.groups.first().map(|g| vec![clone_row(&g.main)]).unwrap_or_default();
+        let events = t.groups.first().map(|g| vec![g.main.clone()]).unwrap_or_default();
         t.done = Some(Done { action: "上传附件", status: t.status, events });
     }
     Ok(render(&t))
-}
-
-fn clone_row(r: &EventRow) -> EventRow {
-    EventRow {
-        seq: r.seq,
-        at: r.at.clone(),
-        label: r.label.clone(),
-        who: r.who.clone(),
-        role: r.role.clone(),
-        unit: r.unit.clone(),
-        text: r.text.clone(),
-        signature: r.signature.clone(),
-    }
 }
 
 /// Form fields → the JSON body of the API action, so one parser serves both.
@@ -634,8 +616,7 @@ async fn refused_page(s: &AppState, form: &StaffForm, number: &str, action: &str
         Err(AppError::Domain(_)) => return Err(e),
         Err(other) => return Err(other.into()),
     };
-    let events = s.app.events(&staff.actor, number).await?;
-    let mut t = build(s, staff, page, events, false).await?;
+    let mut t = build(s, staff, page, false).await?;
     t.form = FormState { values: form.values(), ..Default::default() };
     t.failed = Some((action.to_owned(), e.message.clone()));
     if !t.actions.iter().any(|a| a.name == action) {
@@ -660,25 +641,22 @@ pub async fn act(
     // 退单, 归档, 作废: a second step confirms.
     if CONFIRMED_ACTIONS.contains(&action.as_str()) && form.get("confirmed") != "1" {
         let page = s.app.case_page(&staff.actor, &number).await?;
-        let events = s.app.events(&staff.actor, &number).await?;
-        let mut t = build(&s, staff, page, events, false).await?;
+        let mut t = build(&s, staff, page, false).await?;
         let keep = form.fields.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
         t.form = FormState { values: form.values(), ..Default::default() };
         t.confirming = Some((action.clone(), keep));
         return Ok(render(&t));
     }
-    match s.app.act(&staff.actor, &number, &cmd).await {
-        Ok(_) => {}
+    let view = match s.app.act(&staff.actor, &number, &cmd).await {
+        Ok(view) => view,
         Err(e @ AppError::Domain(bancheng_domain::DomainError::NotFound { .. })) => return Err(e.into()),
         Err(e) => return refused_page(&s, &form, &number, &action, UiError::from(e)).await,
-    }
+    };
     // The case may have left the user's reach (a handler's 退单): back to their queue.
-    match s.app.case(&staff.actor, &number).await {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{number}?done={action}")).into_response()),
-        Err(AppError::Domain(bancheng_domain::DomainError::Forbidden { .. })) => {
-            Ok(Redirect::to(&format!("/?returned={number}")).into_response())
-        }
-        Err(e) => Err(e.into()),
+    if bancheng_domain::case::may_read(&view.case, &staff.actor).is_ok() {
+        Ok(Redirect::to(&format!("/cases/{number}?done={action}")).into_response())
+    } else {
+        Ok(Redirect::to(&format!("/?returned={number}")).into_response())
     }
 }
 
@@ -701,8 +679,7 @@ pub async fn attach(
         Ok(_) => Ok(Redirect::to(&format!("/cases/{number}?done=attach")).into_response()),
         Err(e @ AppError::Domain(bancheng_domain::DomainError::Invalid { .. })) => {
             let page = s.app.case_page(&staff.actor, &number).await?;
-            let events = s.app.events(&staff.actor, &number).await?;
-            let mut t = build(&s, &staff, page, events, false).await?;
+            let mut t = build(&s, &staff, page, false).await?;
             let e = UiError::from(e);
             t.failed = Some(("attach".into(), e.message));
             Ok(render_with(StatusCode::UNPROCESSABLE_ENTITY, &t))

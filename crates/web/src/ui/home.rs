@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::extract::{Staff, StaffForm};
 use super::render::{Nav, UiError, UiResult, render};
-use super::view::{days_text, responsible_units};
+use super::view::{days_text, dispatch_levels, responsible_units};
 use crate::AppState;
 use crate::http::view::UnitNames;
 
@@ -178,11 +178,6 @@ pub fn by_due(status: &str) -> CaseQuery {
         per_page: Some(200),
         ..Default::default()
     }
-}
-
-/// The levels a case can be dispatched at (not the window's own).
-fn dispatch_levels() -> Vec<(&'static str, &'static str)> {
-    Level::ALL.iter().filter(|l| **l != Level::Window).map(|l| (l.code(), l.label())).collect()
 }
 
 pub async fn home(State(s): State<AppState>, staff: Staff, Query(q): Query<HomeQuery>) -> UiResult {

@@ -1,5 +1,6 @@
 //! Display helpers shared by the pages.
 
+use bancheng_domain::case::Level;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::AppState;
@@ -23,6 +24,11 @@ pub fn responsible_units(state: &AppState, center: &str) -> Vec<(String, String)
         .filter(|u| u.center == center && u.kind != "center")
         .map(|u| (u.code, u.name))
         .collect()
+}
+
+/// The levels a case can be dispatched or escalated to (not the window's own), as (code, label).
+pub fn dispatch_levels() -> Vec<(&'static str, &'static str)> {
+    Level::ALL.iter().filter(|l| **l != Level::Window).map(|l| (l.code(), l.label())).collect()
 }
 
 /// Units a case can be sent to (SPEC §7: those that handle cases), as (code, name) in tree order;
