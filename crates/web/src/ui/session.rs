@@ -51,23 +51,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 fn percent_decode(s: &str) -> String {
     let mut text = s.to_owned();
     for _ in 0..3 {
-        let b = text.as_bytes();
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while i < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if b[i] == b'%'
-                && let (Some(h), Some(l)) =
-                    (b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c)))
-            {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            } else {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-        let next = String::from_utf8_lossy(&out).into_owned();
+        let next = percent_encoding::percent_decode_str(&text).decode_utf8_lossy().into_owned();
         if next == text {
             break;
         }
