@@ -3,7 +3,7 @@
 //! backups and several servers need nothing else), each upload an event, and readable by
 //! whoever may read the case. The public side reuses this store.
 
-use bancheng_domain::case::{self, Command};
+use bancheng_domain::case::{self, Command, sniff};
 use bancheng_domain::{Actor, DomainError};
 use bancheng_store::StoreError;
 use bancheng_store::model::{AttachmentRow, NewAttachment};
@@ -23,19 +23,6 @@ pub struct AttachmentLimits {
 impl Default for AttachmentLimits {
     fn default() -> Self {
         AttachmentLimits { max_files: 5, max_bytes: 5 * 1024 * 1024 }
-    }
-}
-
-/// The type of a file by its first bytes: JPEG, PNG or PDF, else `None`.
-pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else {
-        None
     }
 }
 
@@ -111,21 +98,6 @@ impl App {
             Ok(a) => Ok(a.into()),
             Err(StoreError::NotFound) => Err(missing().into()),
             Err(e) => Err(e.into()),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_type_is_read_from_the_content() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Some("image/jpeg"));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
-        assert_eq!(sniff(b"%PDF-1.7\n"), Some("application/pdf"));
-        for bad in [&b"<svg xmlns"[..], b"GIF89a", b"MZ\x90\0", b"PK\x03\x04", b"", b"%PDF", b"\x89PNG"] {
-            assert_eq!(sniff(bad), None, "{bad:?}");
         }
     }
 }

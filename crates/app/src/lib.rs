@@ -21,7 +21,7 @@ mod seed;
 mod workbench;
 
 pub use admin::{CalendarImport, CalendarYear, ChangedDeadline, PolicyVersion, UNIT_KINDS, Unit};
-pub use attachments::{AttachmentFile, AttachmentLimits, sniff};
+pub use attachments::{AttachmentFile, AttachmentLimits};
 pub use auth::{LoginLimits, TokenGrant, User};
 pub use background::{Background, BackgroundConfig};
 pub use cases::{CaseSummary, CaseView, EventView};

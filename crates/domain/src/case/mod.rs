@@ -26,7 +26,7 @@ pub use action::{ACTION_TABLE, ACTIONS, Action, ActionDef, action_label};
 pub use apply::{apply, fold, record, replay};
 pub use available::available_actions;
 pub use command::{Command, Registration};
-pub use commands::correction::{ATTACHMENT_TYPES, absorb};
+pub use commands::correction::{ATTACHMENT_TYPES, absorb, sniff};
 pub use decide::{Ctx, Decision, decide};
 pub use event::{CaseEvent, FieldChange, RecordedEvent};
 pub use facts::*;

@@ -21,8 +21,15 @@ use crate::{DomainError, Result};
 /// signed for (附件3 办理对象确认).
 const CONFIRMED_FIELDS: [&str; 3] = ["applicant_name", "phone", "description"];
 
-/// The attachment types: what a camera or a scanner produces (checked by content elsewhere).
-pub const ATTACHMENT_TYPES: [&str; 3] = ["image/jpeg", "image/png", "application/pdf"];
+/// The attachment types — what a camera or a scanner produces — each with the first bytes of
+/// such a file: the type is read from the content, never the name.
+pub const ATTACHMENT_TYPES: [(&str, &[u8]); 3] =
+    [("image/jpeg", &[0xFF, 0xD8, 0xFF]), ("image/png", b"\x89PNG\r\n\x1a\n"), ("application/pdf", b"%PDF-")];
+
+/// The type of a file by its first bytes ([`ATTACHMENT_TYPES`]), else `None`.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    ATTACHMENT_TYPES.iter().find(|(_, magic)| bytes.starts_with(magic)).map(|(mime, _)| *mime)
+}
 
 /// SPEC §7 作废: the office, on a case not yet resolved, with a reason. The number stays in
 /// the ledger; its open clocks are superseded and it leaves every queue and statistic.
@@ -118,10 +125,25 @@ pub(super) fn attach(
     if w.before.status == Status::Closed {
         return conflict("事项已归档，不能再上传附件");
     }
-    if !ATTACHMENT_TYPES.contains(&mime) {
+    if !ATTACHMENT_TYPES.iter().any(|(t, _)| *t == mime) {
         return Err(DomainError::invalid("file", "附件只能是JPEG、PNG图片或PDF文件"));
     }
     let name = validate::single_line("file", "文件名", name, 1, 120)?;
     w.emit(CaseEvent::AttachmentAdded { id, name, mime: mime.to_owned(), size, sha256: sha256.to_owned() });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff;
+
+    #[test]
+    fn the_type_is_read_from_the_content() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Some("image/jpeg"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
+        assert_eq!(sniff(b"%PDF-1.7\n"), Some("application/pdf"));
+        for bad in [&b"<svg xmlns"[..], b"GIF89a", b"MZ\x90\0", b"PK\x03\x04", b"", b"%PDF", b"\x89PNG"] {
+            assert_eq!(sniff(bad), None, "{bad:?}");
+        }
+    }
 }
