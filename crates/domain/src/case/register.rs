@@ -174,15 +174,30 @@ pub(crate) fn set_case_field(case: &mut Case, name: &str, value: Option<String>)
     }
 }
 
+/// Every field of a registration checked: the stored forms of the fields given, by name, or
+/// every refusal in the 登记表's order.
+fn checked(
+    reg: &Registration,
+    online: bool,
+) -> std::result::Result<Vec<(&'static str, String)>, Vec<DomainError>> {
+    let (mut values, mut errors) = (Vec::new(), Vec::new());
+    for f in REGISTRATION_FIELDS {
+        match f.check(reg.value(f.name)) {
+            Ok(Some(v)) => values.push((f.name, v)),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    if online && reg.channel.as_deref().is_some_and(|c| !c.trim().is_empty() && c.trim() != "online") {
+        errors.push(DomainError::invalid("channel", "网上提交的渠道只能是 online"));
+    }
+    if errors.is_empty() { Ok(values) } else { Err(errors) }
+}
+
 /// Every refusal of a registration at once, in the 登记表's order (the intake form shows each
 /// beside its field); empty when it would be accepted as far as its fields go.
 pub fn registration_errors(reg: &Registration, online: bool) -> Vec<DomainError> {
-    let mut out: Vec<DomainError> =
-        REGISTRATION_FIELDS.iter().filter_map(|f| f.check(reg.value(f.name)).err()).collect();
-    if online && reg.channel.as_deref().is_some_and(|c| !c.trim().is_empty() && c.trim() != "online") {
-        out.push(DomainError::invalid("channel", "网上提交的渠道只能是 online"));
-    }
-    out
+    checked(reg, online).err().unwrap_or_default()
 }
 
 /// Validates a registration and builds the `Registered` event plus the first clock.
@@ -193,11 +208,9 @@ pub fn register(reg: &Registration, ctx: &Ctx<'_>, earlier: &[EarlierCase]) -> R
     if !online && !may_register(actor.role) {
         return Err(DomainError::forbidden("只有窗口值班人员或领导小组办公室可以登记事项"));
     }
-    if let Some(first) = registration_errors(reg, online).into_iter().next() {
-        return Err(first);
-    }
-    // Every field passed its check: read the stored forms.
-    let v = |name: &str| registration_field(name).and_then(|f| f.check(reg.value(name)).ok().flatten());
+    // Every field passed its check (else the first refusal): their stored forms.
+    let values = checked(reg, online).map_err(|errors| errors.into_iter().next().expect("a refusal"))?;
+    let v = |name: &str| values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
     let matter = v("matter");
     let repeat_of = earlier
         .iter()
