@@ -347,3 +347,49 @@ async fn sign_in_cookie_is_httponly_strict_ends_on_sign_out_and_after_12_hours_a
     let resp = post(form(PASSWORD)).await.unwrap();
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS, "locked even with the right password");
 }
+
+/// A PNG upload as the case page's form sends it (multipart, `_csrf` when given, then `file`).
+async fn upload_from_page(s: &Session<'_>, number: &str, csrf: Option<&str>) -> (StatusCode, String) {
+    let boundary = "----bancheng-page-boundary";
+    let mut body = Vec::new();
+    if let Some(csrf) = csrf {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scan.png\"\r\nContent-Type: image/png\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let resp = s
+        .http
+        .post(s.t.url(&format!("/cases/{number}/attachments")))
+        .header("cookie", &s.cookie)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("POST upload");
+    let status = resp.status();
+    let to = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    (status, to)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_from_the_case_page_needs_the_pages_csrf_value() {
+    let t = spawn_app().await;
+    let n = number_of(&t.register_ok("lisu", json!({})).await);
+    let s = Session::login(&t, "lisu", PASSWORD).await;
+    assert_eq!(upload_from_page(&s, &n, None).await.0, StatusCode::FORBIDDEN, "no _csrf field");
+    assert_eq!(upload_from_page(&s, &n, Some("forged")).await.0, StatusCode::FORBIDDEN);
+    assert!(t.case(&n).await["attachments"].as_array().unwrap().is_empty(), "nothing stored");
+    let csrf = csrf_of(&s.page(&format!("/cases/{n}")).await);
+    let (status, to) = upload_from_page(&s, &n, Some(&csrf)).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, format!("/cases/{n}?done=attach").as_str()));
+    assert_eq!(t.case(&n).await["attachments"][0]["mime"], "image/png");
+}

@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use bancheng_domain::case::Registration;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::dto::{CaseDto, CaseList, EventDto};
 use crate::http::error::ApiError;
-use crate::http::extract::{Auth, Body};
+use crate::http::extract::{Auth, Body, upload};
 use crate::http::query::ListParams;
 
 /// Registration (附件3 登记表 + SPEC §3). Codes: channel window|online|phone|hotline,
@@ -105,31 +105,6 @@ pub async fn search(
     Ok(Json(s.app.search(&auth.actor, &p.q, 50).await?))
 }
 
-/// The first file of a multipart body (field `file`): its name and bytes.
-pub async fn uploaded_file(mut form: Multipart) -> Result<(String, Vec<u8>), ApiError> {
-    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "文件过大");
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            ApiError::invalid("file", "无法读取上传的文件")
-        }
-    })? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("附件").to_owned();
-            let bytes = field.bytes().await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large()
-                } else {
-                    ApiError::invalid("file", "无法读取上传的文件")
-                }
-            })?;
-            return Ok((name, bytes.to_vec()));
-        }
-    }
-    Err(ApiError::invalid("file", "请选择要上传的文件"))
-}
-
 /// Add a photo or scan of a document (JPEG, PNG or PDF, checked by content; default at most 5
 /// files of 5 MB each) as multipart/form-data field `file`.
 #[utoipa::path(post, path = "/api/v1/cases/{number}/attachments", tag = "cases", security(("bearer" = [])),
@@ -144,8 +119,8 @@ pub async fn attach(
     Path(number): Path<String>,
     form: Multipart,
 ) -> Result<(StatusCode, Json<CaseDto>), ApiError> {
-    let (name, bytes) = uploaded_file(form).await?;
-    let view = s.app.attach(&auth.actor, &number, &name, bytes).await?;
+    let file = upload(form).await?;
+    let view = s.app.attach(&auth.actor, &number, &file.name, file.bytes).await?;
     Ok((StatusCode::CREATED, Json(CaseDto::from(&view))))
 }
 
@@ -160,27 +135,7 @@ pub async fn attachment(
     Path((number, seq)): Path<(String, i64)>,
 ) -> Result<Response, ApiError> {
     let file = s.app.attachment(&auth.actor, &number, seq).await?;
-    Ok(attachment_response(file))
-}
-
-/// An attachment as a response: its checked type, shown inline but never as a page of this site
-/// (a sandbox, no sniffing), never cached by others.
-pub fn attachment_response(file: bancheng_app::AttachmentFile) -> Response {
-    let disposition = format!("inline; filename*=UTF-8''{}", crate::http::view::rfc5987(&file.name));
-    (
-        [
-            (header::CONTENT_TYPE, file.mime),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'".to_owned(),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        file.data,
-    )
-        .into_response()
+    Ok(crate::http::view::attachment_response(file))
 }
 
 /// List cases with filters and pagination. Handlers see only their unit's cases; phones and ID

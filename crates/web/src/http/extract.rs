@@ -111,3 +111,36 @@ pub fn scheme(h: &HeaderMap) -> &'static str {
         _ => "http",
     }
 }
+
+/// A file sent as `multipart/form-data`: the first field `file`, and the `_csrf` field the
+/// staff pages' forms carry (empty from the API).
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub csrf: String,
+}
+
+/// Reads an upload: 413 when it is over the body limit, 422 naming `file` when it is unreadable
+/// or has no file.
+pub async fn upload(mut form: axum::extract::Multipart) -> Result<Upload, ApiError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "文件过大")
+        } else {
+            ApiError::invalid("file", "无法读取上传的文件")
+        }
+    };
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.map_err(unreadable)?,
+            Some("file") if file.is_none() => {
+                let name = field.file_name().unwrap_or("附件").to_owned();
+                file = Some((name, field.bytes().await.map_err(unreadable)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| ApiError::invalid("file", "请选择要上传的文件"))?;
+    Ok(Upload { name, bytes, csrf })
+}

@@ -52,3 +52,25 @@ pub fn rfc5987(s: &str) -> String {
     }
     out
 }
+
+/// An attachment as a response: its checked type, shown inline but never as a page of this site
+/// (a sandbox, no sniffing), never cached by others.
+pub fn attachment_response(file: bancheng_app::AttachmentFile) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let disposition = format!("inline; filename*=UTF-8''{}", rfc5987(&file.name));
+    (
+        [
+            (header::CONTENT_TYPE, file.mime),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'".to_owned(),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        file.data,
+    )
+        .into_response()
+}

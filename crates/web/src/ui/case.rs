@@ -25,7 +25,7 @@ use super::view::{days_text, dispatch_levels, dispatch_units, local_time, respon
 use crate::AppState;
 use crate::http::action::parse_command;
 use crate::http::error::ApiError;
-use crate::http::extract::{host, scheme};
+use crate::http::extract::{host, scheme, upload};
 use crate::http::view::{People, UnitNames};
 
 /// Actions that ask for a second step before they are done (irreversible for the user).
@@ -668,14 +668,14 @@ pub async fn attach(
     form: Multipart,
 ) -> UiResult {
     // The multipart form carries its CSRF value as a field: checked here with the session's.
-    let (csrf, name, bytes) = multipart_with_csrf(form).await.map_err(UiError::from)?;
-    if csrf != staff.csrf() {
+    let file = upload(form).await.map_err(UiError::from)?;
+    if file.csrf != staff.csrf() {
         return Err(UiError::new(
             StatusCode::FORBIDDEN,
             "页面已过期或来源不明（CSRF校验失败），请刷新页面后重试",
         ));
     }
-    match s.app.attach(&staff.actor, &number, &name, bytes).await {
+    match s.app.attach(&staff.actor, &number, &file.name, file.bytes).await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{number}?done=attach")).into_response()),
         Err(e @ AppError::Domain(bancheng_domain::DomainError::Invalid { .. })) => {
             let page = s.app.case_page(&staff.actor, &number).await?;
@@ -688,30 +688,6 @@ pub async fn attach(
     }
 }
 
-/// The `_csrf` field and the first `file` of a multipart form.
-async fn multipart_with_csrf(mut form: Multipart) -> Result<(String, String, Vec<u8>), ApiError> {
-    let (mut csrf, mut file) = (String::new(), None);
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "文件过大")
-        } else {
-            ApiError::invalid("file", "无法读取上传的文件")
-        }
-    };
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.map_err(unreadable)?,
-            Some("file") if file.is_none() => {
-                let name = field.file_name().unwrap_or("附件").to_owned();
-                file = Some((name, field.bytes().await.map_err(unreadable)?.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    let (name, bytes) = file.ok_or_else(|| ApiError::invalid("file", "请选择要上传的文件"))?;
-    Ok((csrf, name, bytes))
-}
-
 /// `GET /cases/{number}/attachments/{seq}`: an attachment, for those who may read the case.
 pub async fn attachment(
     State(s): State<AppState>,
@@ -719,7 +695,7 @@ pub async fn attachment(
     Path((number, seq)): Path<(String, i64)>,
 ) -> UiResult {
     let file = s.app.attachment(&staff.actor, &number, seq).await?;
-    Ok(crate::api::cases::attachment_response(file))
+    Ok(crate::http::view::attachment_response(file))
 }
 
 // ---------------------------------------------------------------------------------------------
