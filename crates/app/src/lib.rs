@@ -34,7 +34,8 @@ pub use reindex::ReindexReport;
 pub use scheduler::TickReport;
 pub use seed::{DEFAULT_CENTER, MIN_PASSWORD_CHARS, SEED_UNITS};
 pub use workbench::{
-    BulkOutcome, CasePage, Colleague, EarlierTrip, PREFS, WaitingCase, WeekCounts, office_reasons,
+    BulkOutcome, CasePage, Colleague, EarlierTrip, PREF_LEDGER_COLUMNS, PREF_SAVED_FILTERS, PREFS,
+    WaitingCase, WeekCounts, office_reasons,
 };
 
 use std::sync::{Arc, RwLock};

@@ -243,8 +243,13 @@ impl App {
     }
 }
 
+/// The 台账 columns a user chose (JSON list of column keys).
+pub const PREF_LEDGER_COLUMNS: &str = "ledger_columns";
+/// A user's saved 台账 filters (我的常用筛选; JSON list of name and query string).
+pub const PREF_SAVED_FILTERS: &str = "saved_filters";
+
 /// The per-user settings the pages keep (`user_prefs`): their names and largest size.
-pub const PREFS: &[(&str, usize)] = &[("ledger_columns", 2_000), ("saved_filters", 20_000)];
+pub const PREFS: &[(&str, usize)] = &[(PREF_LEDGER_COLUMNS, 2_000), (PREF_SAVED_FILTERS, 20_000)];
 
 /// The outcome of one case of a bulk action: the number and why it was refused, if it was.
 #[derive(Debug)]

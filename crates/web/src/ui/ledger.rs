@@ -9,7 +9,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use bancheng_app::{CaseQuery, LEDGER_COLUMNS, ledger_cells};
+use bancheng_app::{CaseQuery, LEDGER_COLUMNS, PREF_LEDGER_COLUMNS, PREF_SAVED_FILTERS, ledger_cells};
 use bancheng_domain::case::{Category, Level, Status};
 use serde::{Deserialize, Serialize};
 
@@ -20,10 +20,6 @@ use crate::AppState;
 use crate::http::query::ListParams;
 use crate::http::view::{People, UnitNames};
 
-/// The user's saved setting names (`bancheng_app::PREFS`).
-const COLUMNS_PREF: &str = "ledger_columns";
-const FILTERS_PREF: &str = "saved_filters";
-
 /// One saved filter: its name and query string.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SavedFilter {
@@ -33,7 +29,7 @@ pub struct SavedFilter {
 
 /// The columns shown on the page: the user's choice, else the default set.
 async fn shown_columns(s: &AppState, staff: &Staff) -> Result<Vec<usize>, UiError> {
-    let saved = s.app.pref(&staff.actor, COLUMNS_PREF).await?;
+    let saved = s.app.pref(&staff.actor, PREF_LEDGER_COLUMNS).await?;
     let chosen: Option<Vec<String>> = saved.and_then(|v| serde_json::from_str(&v).ok());
     let mut idx: Vec<usize> = match chosen {
         Some(keys) => keys.iter().filter_map(|k| bancheng_app::ledger_column(k)).collect(),
@@ -53,7 +49,7 @@ async fn shown_columns(s: &AppState, staff: &Staff) -> Result<Vec<usize>, UiErro
 }
 
 async fn saved_filters(s: &AppState, staff: &Staff) -> Result<Vec<SavedFilter>, UiError> {
-    let saved = s.app.pref(&staff.actor, FILTERS_PREF).await?;
+    let saved = s.app.pref(&staff.actor, PREF_SAVED_FILTERS).await?;
     Ok(saved.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
 }
 
@@ -287,7 +283,7 @@ pub async fn save_columns(State(s): State<AppState>, form: StaffForm) -> UiResul
         .collect();
     let value = (!keys.is_empty() && form.get("reset").is_empty())
         .then(|| serde_json::to_string(&keys).unwrap_or_default());
-    s.app.set_pref(&form.staff.actor, COLUMNS_PREF, value.as_deref()).await?;
+    s.app.set_pref(&form.staff.actor, PREF_LEDGER_COLUMNS, value.as_deref()).await?;
     Ok(Redirect::to(&format!("/ledger?{}", form.get("back"))).into_response())
 }
 
@@ -313,6 +309,6 @@ pub async fn save_filter(State(s): State<AppState>, form: StaffForm) -> UiResult
         saved.retain(|f| f.name != form.get("delete"));
     }
     let value = serde_json::to_string(&saved).unwrap_or_default();
-    s.app.set_pref(&form.staff.actor, FILTERS_PREF, Some(&value)).await?;
+    s.app.set_pref(&form.staff.actor, PREF_SAVED_FILTERS, Some(&value)).await?;
     Ok(Redirect::to(&format!("/ledger?{qs}")).into_response())
 }
